@@ -1,0 +1,1 @@
+export type { StackInfo, StackMode, S3Credentials } from './types.js';

@@ -1,0 +1,43 @@
+/**
+ * Connection facts for one running stack (Postgres + Redis + S3).
+ * The same shape comes back whether the stack is native (Debian packages) or testcontainers.
+ * Everything here is plain JSON so vitest can `provide` it to test files and the CLI can write it to an env file.
+ */
+export type StackMode = 'native' | 'containers';
+
+export interface S3Credentials {
+  accessKey: string;
+  secretKey: string;
+}
+
+export interface StackInfo {
+  mode: StackMode;
+  postgres: {
+    /** Superuser URL of the maintenance database (`postgres`); used to CREATE DATABASE per test file. */
+    adminUrl: string;
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+  };
+  redis: {
+    host: string;
+    port: number;
+    url: string;
+  };
+  s3: {
+    /** e.g. http://127.0.0.1:8080 */
+    endpoint: string;
+    host: string;
+    port: number;
+    useSSL: boolean;
+    region: string;
+    /** The service's own account: owns the private image-store bucket. */
+    service: S3Credentials;
+    /**
+     * Separate tenant accounts (Swift: separate tempauth accounts, i.e. separate bucket namespaces).
+     * At least 3. With MinIO these are users created by the stack with their own keys.
+     */
+    tenants: S3Credentials[];
+  };
+}
