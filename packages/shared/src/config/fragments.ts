@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * Shared pieces of the per-service config schemas. Each service composes its own single schema from these,
+ * so a variable means the same thing everywhere it appears.
+ */
+
+const postgresUrl = z.url({
+  protocol: /^postgres(ql)?$/,
+  error: 'must be a postgres:// or postgresql:// URL',
+});
+const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' });
+
+export const logLevel = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
+
+export const databaseConfig = z.object({
+  DATABASE_URL: postgresUrl,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export const redisConfig = z.object({
+  REDIS_URL: redisUrl,
+  /** Prefix of every BullMQ key; lets several deployments or test files share one Redis. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]+$/, 'must be letters, digits, _ or -')
+    .default('cloud-images'),
+});
+
+const MIB = 1024 * 1024;
+
+export const objectStoreConfig = z.object({
+  /** Default S3 endpoint, used for the image store and for tenants that do not name their own. */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY: z.string().min(1),
+  S3_SECRET_KEY: z.string().min(1),
+  /** Multipart part size. Memory per stream is bounded by roughly one part, so this is the memory knob. */
+  S3_PART_SIZE: z.coerce
+    .number()
+    .int()
+    .min(5 * MIB, 'must be at least 5 MiB (the S3 minimum part size)')
+    .max(512 * MIB)
+    .default(16 * MIB),
+  IMAGE_STORE_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')
+    .default('cloud-images-store'),
+});
+
+/** 32 bytes, base64 or hex: the key that encrypts tenants' object-store secrets at rest. */
+export const tenantSecretKeyConfig = z.object({
+  TENANT_SECRET_KEY: z.string().refine((value) => decodeKey(value) !== undefined, {
+    message: 'must be 32 bytes encoded as 64 hex characters or base64',
+  }),
+});
+
+export function decodeKey(value: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  const fromBase64 = Buffer.from(value, 'base64');
+  return fromBase64.length === 32 ? fromBase64 : undefined;
+}
+
+export const loggingConfig = z.object({ LOG_LEVEL: logLevel });
+
+/** How long a finished task stays visible (Rackspace: 48 hours). */
+export const taskTtlConfig = z.object({
+  TASK_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(48 * 3600),
+});
+
+/** The largest virtual disk accepted on import (code 413); 40 GiB inclusive by default. */
+export const importLimitsConfig = z.object({
+  MAX_VIRTUAL_SIZE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(40 * 1024 ** 3),
+});

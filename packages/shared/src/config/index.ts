@@ -1,0 +1,12 @@
+export {
+  databaseConfig,
+  decodeKey,
+  importLimitsConfig,
+  loggingConfig,
+  logLevel,
+  objectStoreConfig,
+  redisConfig,
+  taskTtlConfig,
+  tenantSecretKeyConfig,
+} from './fragments.js';
+export { ConfigError, loadConfigOrExit, parseConfig } from './load-config.js';

@@ -1,0 +1,3 @@
+export { createDatabase, type Database, type DatabaseHandle } from './client.js';
+export { migrationsFolder, runMigrations } from './migrate.js';
+export * from './schema.js';

@@ -1,0 +1,164 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const tokenRole = pgEnum('token_role', ['admin', 'creator', 'observer']);
+export const taskType = pgEnum('task_type', ['import', 'export']);
+export const taskStatus = pgEnum('task_status', ['pending', 'processing', 'success', 'failure']);
+export const imageStatus = pgEnum('image_status', ['queued', 'saving', 'active', 'killed', 'deleted']);
+
+/**
+ * A tenant and its object-store binding. The tenant's containers live in ITS OWN account, reached with
+ * its own credentials; container `c` is the bucket `${bucketPrefix}${c}`.
+ */
+export const tenants = pgTable('tenants', {
+  /** The owner id shown in task and image resources (e.g. "00000123"). */
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  /** Null means the deployment's default S3 endpoint. */
+  s3Endpoint: text('s3_endpoint'),
+  s3AccessKey: text('s3_access_key').notNull(),
+  /** AES-256-GCM ciphertext (see security/secret-box.ts); the plaintext never touches the database. */
+  s3SecretKeyEncrypted: text('s3_secret_key_encrypted').notNull(),
+  bucketPrefix: text('bucket_prefix').notNull().default(''),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    /** SHA-256 of the token. The token itself is shown once at creation and never stored. */
+    tokenHash: text('token_hash').notNull().unique(),
+    role: tokenRole('role').notNull(),
+    description: text('description'),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('api_tokens_tenant_idx').on(t.tenantId)],
+);
+
+export interface TaskProgress {
+  stage: string;
+  bytesDone: number;
+  bytesTotal: number | null;
+  percent: number | null;
+  updatedAt: string;
+}
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    type: taskType('type').notNull(),
+    status: taskStatus('status').notNull().default('pending'),
+    input: jsonb('input').$type<Record<string, unknown>>().notNull(),
+    result: jsonb('result').$type<Record<string, unknown>>(),
+    /** Null renders as the string "None", as the Rackspace API does. */
+    message: text('message'),
+    progress: jsonb('progress').$type<TaskProgress>(),
+    /** Incremented each time a worker claims the task; lets operators see retries after crashes. */
+    attempts: integer('attempts').notNull().default(0),
+    /** Detail of the last failure for operators; never shown to clients (message is). */
+    lastError: text('last_error'),
+    idempotencyKey: text('idempotency_key'),
+    /** SHA-256 of the canonical request body, to tell a replay from a conflicting reuse of the key. */
+    requestHash: text('request_hash'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('tasks_tenant_created_idx').on(t.tenantId, t.createdAt, t.id),
+    index('tasks_status_updated_idx').on(t.status, t.updatedAt),
+    index('tasks_expires_idx').on(t.expiresAt),
+    uniqueIndex('tasks_tenant_idempotency_key_idx')
+      .on(t.tenantId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+  ],
+);
+
+export const images = pgTable(
+  'images',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    /** The import task that created the image. Unique: a retried import can never make a second image. */
+    sourceTaskId: uuid('source_task_id').unique(),
+    name: text('name'),
+    status: imageStatus('status').notNull().default('queued'),
+    visibility: text('visibility').notNull().default('private'),
+    size: bigint('size', { mode: 'number' }),
+    virtualSize: bigint('virtual_size', { mode: 'number' }),
+    checksum: text('checksum'),
+    osHashAlgo: text('os_hash_algo'),
+    osHashValue: text('os_hash_value'),
+    diskFormat: text('disk_format').notNull().default('vhd'),
+    containerFormat: text('container_format').notNull().default('bare'),
+    minDisk: integer('min_disk').notNull().default(0),
+    minRam: integer('min_ram').notNull().default(0),
+    /** Key of the object in the image-store bucket. */
+    storageKey: text('storage_key'),
+    /** VHD facts the export needs without re-reading the image: disk type and the 2 MiB allocation bitmap. */
+    vhdType: text('vhd_type'),
+    allocationMap: text('allocation_map'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('images_tenant_created_idx').on(t.tenantId, t.createdAt, t.id)],
+);
+
+/**
+ * Transactional outbox: written in the same transaction as the task row, relayed to BullMQ afterwards.
+ * A task therefore reaches the queue even if Redis was down when it was created.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    queue: text('queue').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [index('outbox_unpublished_idx').on(t.createdAt).where(sql`${t.publishedAt} is null`)],
+);
+
+export type TenantRow = typeof tenants.$inferSelect;
+export type ApiTokenRow = typeof apiTokens.$inferSelect;
+export type TaskRow = typeof tasks.$inferSelect;
+export type ImageRow = typeof images.$inferSelect;
+export type OutboxRow = typeof outbox.$inferSelect;
+export type TokenRole = (typeof tokenRole.enumValues)[number];
+export type TaskType = (typeof taskType.enumValues)[number];
+export type TaskStatus = (typeof taskStatus.enumValues)[number];
+export type ImageStatus = (typeof imageStatus.enumValues)[number];

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/**
+ * Every queue the system uses, and what its jobs carry. Payloads hold ids only: credentials and task input
+ * are read from Postgres by the worker, so nothing secret ever sits in Redis.
+ */
+export const QueueName = {
+  import: 'image-import',
+  export: 'image-export',
+  maintenance: 'maintenance',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export const taskJobPayload = z.object({ taskId: z.uuid() }).strict();
+export type TaskJobPayload = z.infer<typeof taskJobPayload>;
+
+export const maintenanceJobPayload = z
+  .object({ kind: z.enum(['purge-expired-tasks', 'reconcile-pending-tasks', 'relay-outbox']) })
+  .strict();
+export type MaintenanceJobPayload = z.infer<typeof maintenanceJobPayload>;
+
+export const queueForTaskType = { import: QueueName.import, export: QueueName.export } as const;
+
+/**
+ * The BullMQ jobId of a task's job. Deriving it from the task id makes enqueueing idempotent:
+ * BullMQ ignores an add whose jobId already exists, so relay retries and the reconciler cannot double a task.
+ * (BullMQ forbids ':' in custom ids, hence the dash.)
+ */
+export function jobIdForTask(taskId: string, attempt = 0): string {
+  return attempt === 0 ? `task-${taskId}` : `task-${taskId}-r${attempt}`;
+}
+
+/**
+ * Options every task job is added with, by whoever adds it (outbox relay or reconciler).
+ * Finished jobs are kept for a week so a late re-add with the same jobId is still recognised as a duplicate.
+ * Retries cover transient S3/Postgres/Redis faults; validation failures end the task without retrying.
+ */
+export const taskJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 100_000 },
+} as const;

@@ -1,0 +1,11 @@
+export {
+  jobIdForTask,
+  type MaintenanceJobPayload,
+  maintenanceJobPayload,
+  QueueName,
+  queueForTaskType,
+  type TaskJobPayload,
+  taskJobOptions,
+  taskJobPayload,
+} from './catalog.js';
+export { createRedisConnection, type RedisRole } from './redis-connection.js';

@@ -1,0 +1,7 @@
+export {
+  bucketForContainer,
+  createObjectStoreClient,
+  isValidContainerName,
+  type ObjectStoreTarget,
+  parseContainerPath,
+} from './object-store.js';

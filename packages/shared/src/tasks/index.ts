@@ -1,0 +1,2 @@
+export { TaskMessage } from './task-messages.js';
+export { canTransition, isTerminal, statusesAllowedBefore } from './task-status.js';

@@ -1,0 +1,15 @@
+/**
+ * Client-visible failure messages, word for word from the Rackspace docs (seed 001) and later service texts.
+ * The VHD validation codes (111, 396, …) come from @cloud-images/vhd.
+ */
+export const TaskMessage = {
+  importObjectNotFound: 'Error: Image not found for import. Possible invalid location',
+  unsupportedImageProperty: 'Unsupported element in image_properties, please consult the documentation.',
+  exportNotOwner: 'An image may only be exported by the image owner.',
+  exportContainerNotFound: (container: string) => `Container not found. Container: ${container}`,
+  exportInvalidContainer: (container: string) =>
+    `Invalid container name: ${container}. Container names may not contain '/', '?' or '.'`,
+  exportObjectExists: (objectName: string, container: string) =>
+    `Swift already has an object with id '${objectName}' in container '${container}'`,
+  internalError: 'The task could not be completed because of an internal error. Please try again.',
+} as const;
