@@ -73,6 +73,15 @@ describe('migrations', () => {
     expect(await tablesIn(url)).toHaveLength(5);
   });
 
+  it('are safe when several replicas migrate the same database at once', async () => {
+    // In-process, so all six reach Postgres within milliseconds of each other: without the advisory lock two
+    // of them run the same CREATE TYPE / CREATE TABLE concurrently and one fails.
+    const url = await emptyDatabase();
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => runMigrations(url)));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(await tablesIn(url)).toEqual(['api_tokens', 'images', 'outbox', 'tasks', 'tenants']);
+  });
+
   it('are safe when several migrate commands run at the same time', async () => {
     const url = await emptyDatabase();
     const runs = await Promise.all([1, 2, 3].map(() => runMigrateCli({ DATABASE_URL: url })));

@@ -36,8 +36,17 @@ export interface StackInfo {
     service: S3Credentials;
     /**
      * Separate tenant accounts (Swift: separate tempauth accounts, i.e. separate bucket namespaces).
-     * At least 3. With MinIO these are users created by the stack with their own keys.
+     * At least 3. With MinIO (containers mode) every tenant gets the root credentials: see `tenantIsolation`.
      */
     tenants: S3Credentials[];
+    /**
+     * How tenant accounts are separated.
+     * - `account`: each tenant is its own account with its own bucket namespace and keys (native Swift).
+     * - `bucket`: every tenant shares one account (MinIO root credentials in containers mode);
+     *   isolation is then only by bucket name, so cross-tenant visibility tests must be skipped.
+     */
+    tenantIsolation: 'account' | 'bucket';
   };
+  /** Versions of the services actually running, e.g. `{ postgres: 'postgres (PostgreSQL) 15.14', ... }`. */
+  versions: Record<string, string>;
 }

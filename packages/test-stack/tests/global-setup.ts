@@ -1,0 +1,3 @@
+import { createGlobalSetup } from '../src/global-setup.js';
+
+export default createGlobalSetup();
