@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/index.js';
+import { FixtureDir, qemuCreate, qemuToRaw, qemuWrite } from './helpers/qemu.js';
+
+const dir = new FixtureDir();
+afterAll(() => dir.remove());
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr, json: stdout ? JSON.parse(stdout) : undefined };
+}
+
+const image = qemuCreate(dir.file('cli.vhd'), { subformat: 'dynamic', size: '6M', forceSize: true });
+qemuWrite(image, [{ offset: 5 * 1024 * 1024, length: 4096, pattern: 0x61 }]);
+
+describe('vhd CLI', () => {
+  it('validate prints one JSON object and exits 0 for a valid image', async () => {
+    const { code, json, stdout } = await run('validate', image);
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(json).toMatchObject({
+      ok: true,
+      diskType: 'dynamic',
+      virtualSize: 6 * 1024 * 1024,
+      allocationMap: 'IA==',
+    });
+  });
+
+  it('validate exits 1 with code, message and detail for an invalid image', async () => {
+    const { code, json } = await run('validate', image, '--max-virtual', '4194304');
+    expect(code).toBe(1);
+    expect(json).toMatchObject({ ok: false, code: 413 });
+    expect(json.message).toMatch(/^413: /);
+    expect(typeof json.detail).toBe('string');
+  });
+
+  it('exits 2 for usage errors', async () => {
+    expect((await run()).code).toBe(2);
+    expect((await run('validate')).code).toBe(2);
+    expect((await run('validate', image, '--max-virtual', 'lots')).code).toBe(2);
+    expect((await run('validate', image, '--bogus', '1')).code).toBe(2);
+    expect((await run('convert', image, 'x', '--to', 'qcow2')).code).toBe(2);
+  });
+
+  it('info reports the metadata', async () => {
+    const { code, json } = await run('info', image);
+    expect(code).toBe(0);
+    expect(json).toMatchObject({
+      diskType: 'dynamic',
+      blockSize: 2097152,
+      maxTableEntries: 3,
+      allocatedBlocks: 1,
+    });
+  });
+
+  it('convert goes vhd → raw → fixed → dynamic with the content intact', async () => {
+    const raw = dir.file('cli.raw');
+    const fixed = dir.file('cli-fixed.vhd');
+    const dynamic = dir.file('cli-dynamic.vhd');
+    expect((await run('convert', image, raw, '--to', 'raw')).json).toMatchObject({ ok: true, from: 'vhd' });
+    expect((await run('convert', raw, fixed, '--to', 'fixed')).json).toMatchObject({ ok: true, from: 'raw' });
+    expect((await run('convert', fixed, dynamic, '--to', 'dynamic')).json).toMatchObject({
+      ok: true,
+      from: 'vhd',
+    });
+    const expected = qemuToRaw(image, dir.file('q.raw'));
+    expect(readFileSync(raw).equals(expected)).toBe(true);
+    expect(qemuToRaw(dynamic, dir.file('d.raw')).equals(expected)).toBe(true);
+    expect((await run('validate', dynamic)).code).toBe(0);
+  });
+
+  it('runs as a process with the documented exit codes', () => {
+    const tsx = join(packageDir, '../../node_modules/.bin/tsx');
+    const cli = join(packageDir, 'src/cli.ts');
+    const ok = spawnSync(tsx, [cli, 'validate', image], { encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true });
+    const bad = spawnSync(tsx, [cli, 'validate', image, '--max-virtual', '1048576'], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(spawnSync(tsx, [cli, 'frobnicate'], { encoding: 'utf8' }).status).toBe(2);
+  });
+});
