@@ -13,6 +13,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 if [ "${1:-}" != "--node" ]; then
   # Postgres, Redis, Swift (+ its S3 API) and memcached: the native stack. qemu-utils: VHD fixtures.
   # python3-glanceclient: the OpenStack client check. docker-compose (v1): offline compose validation.
+  # kubectl (for `kubectl kustomize`) ships with these machines' image; Debian 12 has no package for it.
   need=()
   [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql)
   command -v redis-server >/dev/null || need+=(redis-server)
@@ -22,6 +23,8 @@ if [ "${1:-}" != "--node" ]; then
     need+=(swift swift-proxy swift-object swift-container swift-account)
   command -v glance >/dev/null || need+=(python3-glanceclient)
   command -v docker-compose >/dev/null || need+=(docker-compose)
+  # tini: the containers' init; the deployment tests start the pruned services under it as the images do.
+  command -v tini >/dev/null || need+=(tini)
   if [ ${#need[@]} -gt 0 ]; then
     log "apt-get install ${need[*]}"
     as_root apt-get update -qq

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dirs = ['packages', 'services']
-  .flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name)))
-  .concat([join(root, 'tests', 'e2e')]);
+const dirs = ['packages', 'services', 'tests', 'tools']
+  .filter((group) => existsSync(join(root, group)))
+  .flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name)));
 
 let passed = 0;
 let failed = 0;

@@ -1,0 +1,111 @@
+import { randomInt } from 'node:crypto';
+import {
+  apiTokens,
+  type Database,
+  generateApiToken,
+  hashApiToken,
+  type SecretBox,
+  type TokenRole,
+  tenants,
+} from '@cloud-images/shared';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+
+export class AdminError extends Error {
+  override name = 'AdminError';
+}
+
+export interface TenantInput {
+  name: string;
+  s3AccessKey: string;
+  s3SecretKey: string;
+  s3Endpoint?: string;
+  bucketPrefix?: string;
+  /** The owner id clients see; default a random 8-digit id in Rackspace's style ("00000123"). */
+  id?: string;
+}
+
+/** Creates a tenant; its S3 secret is sealed with TENANT_SECRET_KEY before it reaches the database. */
+export async function createTenant(db: Database, box: SecretBox, input: TenantInput) {
+  if (input.s3Endpoint !== undefined && !/^https?:\/\/[^/]+/.test(input.s3Endpoint)) {
+    throw new AdminError('--s3-endpoint must be an http:// or https:// URL');
+  }
+  const [existing] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.name, input.name));
+  if (existing) throw new AdminError(`a tenant named '${input.name}' already exists (id ${existing.id})`);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const id = input.id ?? String(randomInt(0, 100_000_000)).padStart(8, '0');
+    const [row] = await db
+      .insert(tenants)
+      .values({
+        id,
+        name: input.name,
+        s3AccessKey: input.s3AccessKey,
+        s3SecretKeyEncrypted: box.seal(input.s3SecretKey),
+        s3Endpoint: input.s3Endpoint ?? null,
+        bucketPrefix: input.bucketPrefix ?? '',
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (row) {
+      return {
+        id: row.id,
+        name: row.name,
+        s3_endpoint: row.s3Endpoint,
+        s3_access_key: row.s3AccessKey,
+        bucket_prefix: row.bucketPrefix,
+        created_at: row.createdAt.toISOString(),
+      };
+    }
+    if (input.id) throw new AdminError(`a tenant with id '${input.id}' already exists`);
+  }
+  throw new AdminError('could not allocate a free tenant id; pass --id');
+}
+
+/** Issues a token. The plaintext is returned ONCE here; only its SHA-256 is stored. */
+export async function createToken(
+  db: Database,
+  input: { tenantId: string; role: TokenRole; description?: string },
+) {
+  const [tenant] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, input.tenantId));
+  if (!tenant) throw new AdminError(`no tenant with id '${input.tenantId}'`);
+  const token = generateApiToken();
+  const [row] = await db
+    .insert(apiTokens)
+    .values({
+      tenantId: input.tenantId,
+      role: input.role,
+      tokenHash: hashApiToken(token),
+      description: input.description ?? null,
+    })
+    .returning();
+  if (!row) throw new AdminError('token not created');
+  return {
+    id: row.id,
+    tenant_id: row.tenantId,
+    role: row.role,
+    token,
+    created_at: row.createdAt.toISOString(),
+  };
+}
+
+/** Revokes a token by its id (or by the token itself); already-revoked tokens are reported, not re-revoked. */
+export async function revokeToken(db: Database, idOrToken: string) {
+  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrToken);
+  const match = isUuid ? eq(apiTokens.id, idOrToken) : eq(apiTokens.tokenHash, hashApiToken(idOrToken));
+  const [row] = await db
+    .update(apiTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(and(match, isNull(apiTokens.revokedAt)))
+    .returning();
+  if (!row) throw new AdminError(`no active token matches '${isUuid ? idOrToken : '<token>'}'`);
+  return { id: row.id, tenant_id: row.tenantId, role: row.role, revoked_at: row.revokedAt?.toISOString() };
+}
+
+export async function listTenants(db: Database) {
+  const rows = await db.select().from(tenants).orderBy(tenants.createdAt);
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    s3_endpoint: row.s3Endpoint,
+    bucket_prefix: row.bucketPrefix,
+  }));
+}

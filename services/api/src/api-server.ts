@@ -1,0 +1,111 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDatabase, createLogger, createObjectStoreClient, type Logger } from '@cloud-images/shared';
+import { sql } from 'drizzle-orm';
+import type { Express } from 'express';
+import { createApp } from './app.js';
+import type { ApiConfig } from './config.js';
+import { createApiMetrics } from './operations/metrics.js';
+import { Readiness } from './operations/readiness.js';
+import { createApiQueues } from './queues.js';
+import { purgeExpiredTasks } from './tasks/expired-task-purge.js';
+import { OutboxRelay } from './tasks/outbox-relay.js';
+import { reconcilePendingTasks } from './tasks/pending-task-reconciler.js';
+
+export interface RunningApi {
+  app: Express;
+  server: Server;
+  port: number;
+  relay: OutboxRelay;
+  readiness: Readiness;
+  /** Graceful: not ready at once, stop accepting, finish in-flight requests, then close queues and the pool. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Composes the whole API process from its config: Postgres pool, image store client, queues, relay,
+ * maintenance schedulers and worker, and the HTTP server. `main.ts` only calls this and wires signals;
+ * tests call it with a per-file config.
+ */
+export async function startApi(
+  config: ApiConfig,
+  logger: Logger = createLogger({ name: 'api', level: config.LOG_LEVEL }),
+): Promise<RunningApi> {
+  const database = createDatabase({
+    url: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+    applicationName: 'cloud-images-api',
+  });
+  const queues = createApiQueues({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger });
+  const imageStore = {
+    client: createObjectStoreClient(
+      {
+        endpoint: config.S3_ENDPOINT,
+        region: config.S3_REGION,
+        accessKey: config.S3_ACCESS_KEY,
+        secretKey: config.S3_SECRET_KEY,
+      },
+      config.S3_PART_SIZE,
+    ),
+    bucket: config.IMAGE_STORE_BUCKET,
+  };
+  const relay = new OutboxRelay(database.db, queues.publishTaskJobs, config.OUTBOX_RELAY_INTERVAL_MS, logger);
+  const readiness = new Readiness({
+    postgres: async () => void (await database.db.execute(sql`select 1`)),
+    redis: queues.ping,
+  });
+  const app = createApp({
+    db: database.db,
+    imageStore,
+    logger,
+    metrics: createApiMetrics(database.db),
+    readiness,
+    taskTtlSeconds: config.TASK_TTL_SECONDS,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    onOutboxWritten: () => relay.kick(),
+  });
+
+  queues.startMaintenanceWorker({
+    'reconcile-pending-tasks': () =>
+      reconcilePendingTasks(database.db, queues.ensureTaskJob, config.PENDING_RECONCILE_AFTER_SECONDS),
+    'purge-expired-tasks': () => purgeExpiredTasks(database.db, new Date()),
+  });
+  // Redis may be down at start-up: keep trying in the background rather than refusing to serve.
+  let schedulerRetry: NodeJS.Timeout | undefined;
+  const upsertSchedulers = () => {
+    queues.upsertMaintenanceSchedulers(config.MAINTENANCE_INTERVAL_MS).catch((error: unknown) => {
+      logger.warn({ err: error }, 'maintenance schedulers not registered yet; retrying');
+      schedulerRetry = setTimeout(upsertSchedulers, 5_000).unref();
+    });
+  };
+  upsertSchedulers();
+  relay.start();
+  relay.kick(); // rows left by a previous process
+
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, host: config.HOST }, 'api listening');
+
+  let closing: Promise<void> | undefined;
+  const shutdown = () => {
+    closing ??= (async () => {
+      readiness.beginShutdown();
+      clearTimeout(schedulerRetry);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS).unref();
+      await closed;
+      clearTimeout(force);
+      await relay.stop();
+      await queues.close();
+      await database.close();
+      logger.info('api stopped');
+    })();
+    return closing;
+  };
+  return { app, server, port, relay, readiness, shutdown };
+}

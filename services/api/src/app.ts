@@ -1,0 +1,65 @@
+import type { Database, Logger } from '@cloud-images/shared';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import { authenticate } from './http/auth.js';
+import { errorMiddleware } from './http/error-middleware.js';
+import { NotFound } from './http/errors.js';
+import { imageRoutes } from './images/image-routes.js';
+import { createImageService } from './images/image-service.js';
+import type { ImageStore } from './images/image-store.js';
+import { buildOpenApiDocument } from './openapi/openapi-document.js';
+import type { ApiMetrics } from './operations/metrics.js';
+import { operationsRoutes } from './operations/operations-routes.js';
+import type { Readiness } from './operations/readiness.js';
+import { requestMetrics } from './operations/request-metrics.js';
+import { schemaRoutes } from './schemas/schema-routes.js';
+import { taskRoutes } from './tasks/task-routes.js';
+import { createTaskService } from './tasks/task-service.js';
+
+export interface AppDeps {
+  db: Database;
+  imageStore: ImageStore;
+  logger: Logger;
+  metrics: ApiMetrics;
+  readiness: Readiness;
+  taskTtlSeconds: number;
+  bodyLimitBytes: number;
+  /** Called after a task with an outbox row commits (the relay's kick). */
+  onOutboxWritten: () => void;
+}
+
+/** Builds the Express app from injected dependencies; owns no connections, so tests build it freely. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(pinoHttp({ logger: deps.logger }));
+  app.use(requestMetrics(deps.metrics));
+  app.use(
+    operationsRoutes({
+      readiness: deps.readiness,
+      metrics: deps.metrics,
+      openApiDocument: buildOpenApiDocument(),
+    }),
+  );
+  app.use('/v2', authenticate(deps.db));
+  const tasks = createTaskService({
+    db: deps.db,
+    taskTtlSeconds: deps.taskTtlSeconds,
+    metrics: deps.metrics,
+    onOutboxWritten: deps.onOutboxWritten,
+  });
+  app.use(taskRoutes(tasks, deps.bodyLimitBytes));
+  app.use(
+    imageRoutes(
+      createImageService({ db: deps.db, store: deps.imageStore, logger: deps.logger }),
+      deps.imageStore,
+    ),
+  );
+  app.use(schemaRoutes());
+  app.use((req) => {
+    throw new NotFound(`No resource at ${req.method} ${req.path}.`);
+  });
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}

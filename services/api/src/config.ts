@@ -1,0 +1,47 @@
+import {
+  databaseConfig,
+  loggingConfig,
+  objectStoreConfig,
+  redisConfig,
+  taskTtlConfig,
+  tenantSecretKeyConfig,
+} from '@cloud-images/shared';
+import { z } from 'zod';
+
+/** The API's whole configuration: one schema, parsed once by the entry point. */
+export const apiConfigSchema = z
+  .object({
+    /** 9292 is Glance's port, so OpenStack tooling finds the service where it expects it. */
+    PORT: z.coerce.number().int().min(0).max(65535).default(9292),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    /** Task bodies are tiny; anything bigger is a mistake or an attack. */
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(10 * 1024 * 1024)
+      .default(64 * 1024),
+    OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+    /** A pending task untouched for this long is re-enqueued by the reconciler. */
+    PENDING_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
+    /** How often the maintenance schedulers (reconcile, purge) fire. */
+    MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
+    /** How long graceful shutdown waits for in-flight requests before closing connections. */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  })
+  .extend(databaseConfig.shape)
+  .extend(redisConfig.shape)
+  .extend(objectStoreConfig.shape)
+  .extend(tenantSecretKeyConfig.shape)
+  .extend(taskTtlConfig.shape)
+  .extend(loggingConfig.shape);
+
+export type ApiConfig = z.output<typeof apiConfigSchema>;
+
+/** The admin CLI touches only Postgres and sealed tenant secrets. */
+export const adminCliConfigSchema = z
+  .object({})
+  .extend(databaseConfig.shape)
+  .extend(tenantSecretKeyConfig.shape);
+
+export type AdminCliConfig = z.output<typeof adminCliConfigSchema>;

@@ -1,0 +1,42 @@
+import type { Logger } from '@cloud-images/shared';
+import type { ErrorRequestHandler } from 'express';
+import { ApiError, errorBody } from './errors.js';
+
+/** Errors that mean "a dependency is down", not "the code is wrong": answered 503 so clients retry. */
+function isDependencyUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === '57P01' || // admin_shutdown
+    code === '57P03' || // cannot_connect_now
+    /timeout exceeded when trying to connect|Connection terminated/i.test(error.message)
+  );
+}
+
+/**
+ * The ONE error middleware: every failure leaves the API as `{"error": {code, title, message}}`.
+ * Typed `ApiError`s keep their status; anything else is a bug (500) or an unavailable dependency (503),
+ * and its details go to the log, never to the client.
+ */
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    let apiError: ApiError;
+    if (error instanceof ApiError) {
+      apiError = error;
+    } else if (isDependencyUnavailable(error)) {
+      logger.warn({ err: error, url: req.originalUrl }, 'dependency unavailable');
+      apiError = new ApiError(503, 'Service Unavailable', 'A backing service is unavailable; retry later.');
+    } else {
+      logger.error({ err: error, url: req.originalUrl }, 'unhandled error');
+      apiError = new ApiError(500, 'Internal Server Error', 'The server failed to handle the request.');
+    }
+    if (res.headersSent) {
+      // A streamed response already started: the only honest signal left is to cut the connection.
+      res.destroy();
+      return;
+    }
+    res.status(apiError.status).set(apiError.headers).json(errorBody(apiError));
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The one error hierarchy of the API. Handlers throw these; the error middleware turns each into the one
+ * JSON body shape `{"error": {code, title, message}}` (OpenStack-style).
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequest extends ApiError {
+  constructor(message: string) {
+    super(400, 'Bad Request', message);
+  }
+}
+
+export class Unauthorized extends ApiError {
+  constructor(message: string) {
+    super(401, 'Unauthorized', message);
+  }
+}
+
+export class Forbidden extends ApiError {
+  constructor(message: string) {
+    super(403, 'Forbidden', message);
+  }
+}
+
+export class NotFound extends ApiError {
+  constructor(message: string) {
+    super(404, 'Not Found', message);
+  }
+}
+
+export class MethodNotAllowed extends ApiError {
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super(
+      405,
+      'Method Not Allowed',
+      `The method ${method} is not allowed for ${path}. Allowed: ${allowed.join(', ')}`,
+      {
+        Allow: allowed.join(', '),
+      },
+    );
+  }
+}
+
+export class Conflict extends ApiError {
+  constructor(message: string) {
+    super(409, 'Conflict', message);
+  }
+}
+
+export class PayloadTooLarge extends ApiError {
+  constructor(message: string) {
+    super(413, 'Request Entity Too Large', message);
+  }
+}
+
+export class UnsupportedMediaType extends ApiError {
+  constructor(message: string) {
+    super(415, 'Unsupported Media Type', message);
+  }
+}
+
+export class ServiceUnavailable extends ApiError {
+  constructor(message: string) {
+    super(503, 'Service Unavailable', message);
+  }
+}
+
+/**
+ * Nested under one key, as OpenStack services do: python-glanceclient reads `message` from every top-level
+ * value of an error body, so a flat `{code, title, message}` makes the client crash instead of printing it.
+ */
+export interface ErrorBody {
+  error: { code: number; title: string; message: string };
+}
+
+export function errorBody(error: ApiError): ErrorBody {
+  return { error: { code: error.status, title: error.title, message: error.message } };
+}

@@ -1,0 +1,62 @@
+import { type Database, outbox } from '@cloud-images/shared';
+import { isNull, sql } from 'drizzle-orm';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface ApiMetrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  tasksCreated: Counter<'type'>;
+}
+
+/**
+ * One registry per app (not prom-client's global), so tests can build several apps in one process.
+ * Outbox lag is measured at scrape time from Postgres: it is the age of the oldest unpublished row,
+ * which is what an operator alerts on when Redis is down or the relay is stuck.
+ */
+export function createApiMetrics(db: Database): ApiMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route template and status code.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route template and status code.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const tasksCreated = new Counter({
+    name: 'tasks_created_total',
+    help: 'Tasks created, by type.',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
+  const lagSeconds = new Gauge({
+    name: 'outbox_lag_seconds',
+    help: 'Age of the oldest outbox row not yet published to the queue (0 when none).',
+    registers: [registry],
+  });
+  const pendingRows = new Gauge({
+    name: 'outbox_unpublished_rows',
+    help: 'Outbox rows not yet published to the queue.',
+    registers: [registry],
+    async collect() {
+      const [row] = await db
+        .select({
+          count: sql<number>`count(*)::int`,
+          lag: sql<number>`coalesce(extract(epoch from now() - min(${outbox.createdAt})), 0)::float8`,
+        })
+        .from(outbox)
+        .where(isNull(outbox.publishedAt));
+      this.set(row?.count ?? 0);
+      lagSeconds.set(row?.lag ?? 0);
+    },
+  });
+  void pendingRows;
+  return { registry, httpRequests, httpDuration, tasksCreated };
+}

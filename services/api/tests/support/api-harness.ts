@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { createDatabase, type DatabaseHandle, SecretBox, type TokenRole } from '@cloud-images/shared';
+import {
+  createIsolatedDatabase,
+  createTenantBucket,
+  s3ClientFor,
+  uniqueName,
+} from '@cloud-images/test-stack';
+import { inject } from 'vitest';
+import { createTenant, createToken } from '../../src/admin/admin-commands.js';
+import { type RunningApi, startApi } from '../../src/api-server.js';
+import { type ApiConfig, apiConfigSchema } from '../../src/config.js';
+
+export interface TestTenant {
+  id: string;
+  tokens: Record<TokenRole, string>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response fields freely
+  json: any;
+}
+
+export interface RequestOptions {
+  token?: string;
+  body?: unknown;
+  /** Sent as-is (no JSON encoding), for malformed-body tests. */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * One API per test file, against the real stack: its own database (from the migrated template), its own
+ * BullMQ prefix and its own image-store bucket, so files never see each other's rows, jobs or objects.
+ */
+export async function startTestApi(overrides: Record<string, string> = {}) {
+  const stack = inject('stack');
+  const database = await createIsolatedDatabase(stack, inject('templateDatabase'));
+  const imageBucket = await createTenantBucket(stack, stack.s3.service, uniqueName('images'));
+  const secretKey = randomBytes(32).toString('hex');
+  const env: Record<string, string> = {
+    DATABASE_URL: database.url,
+    DATABASE_POOL_MAX: '5',
+    REDIS_URL: stack.redis.url,
+    QUEUE_PREFIX: uniqueName('api'),
+    S3_ENDPOINT: stack.s3.endpoint,
+    S3_REGION: stack.s3.region,
+    S3_ACCESS_KEY: stack.s3.service.accessKey,
+    S3_SECRET_KEY: stack.s3.service.secretKey,
+    IMAGE_STORE_BUCKET: imageBucket,
+    TENANT_SECRET_KEY: secretKey,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    OUTBOX_RELAY_INTERVAL_MS: '200',
+    ...overrides,
+  };
+  const config: ApiConfig = apiConfigSchema.parse(env);
+  const api: RunningApi = await startApi(config);
+  const handle: DatabaseHandle = createDatabase({ url: database.url, poolMax: 2 });
+  const box = new SecretBox(Buffer.from(secretKey, 'hex'));
+  const baseUrl = `http://127.0.0.1:${api.port}`;
+  const imageStoreClient = s3ClientFor(stack, stack.s3.service);
+
+  async function createTestTenant(name = uniqueName('tenant')): Promise<TestTenant> {
+    const tenant = await createTenant(handle.db, box, { name, s3AccessKey: 'ak', s3SecretKey: 'sk' });
+    const tokens = {} as Record<TokenRole, string>;
+    for (const role of ['admin', 'creator', 'observer'] as const) {
+      tokens[role] = (await createToken(handle.db, { tenantId: tenant.id, role })).token;
+    }
+    return { id: tenant.id, tokens };
+  }
+
+  async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers['X-Auth-Token'] = options.token;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, body: text, json };
+  }
+
+  async function close(): Promise<void> {
+    await api.shutdown();
+    await handle.close();
+    const objects = await imageStoreClient.listObjectsV2(imageBucket, '', true).toArray();
+    await imageStoreClient.removeObjects(
+      imageBucket,
+      objects.map((o: { name: string }) => o.name),
+    );
+    await imageStoreClient.removeBucket(imageBucket).catch(() => {});
+    await database.drop();
+  }
+
+  return {
+    api,
+    config,
+    baseUrl,
+    db: handle.db,
+    imageBucket,
+    imageStoreClient,
+    createTestTenant,
+    request,
+    close,
+  };
+}
+
+export type TestApi = Awaited<ReturnType<typeof startTestApi>>;
+
+export const importBody = (
+  name = 'My excellent custom image',
+  importFrom = 'exports/my-excellent-image.vhd',
+) => ({
+  type: 'import',
+  input: { image_properties: { name }, import_from: importFrom },
+});
+
+export const exportBody = (imageUuid = 'ca5e7f11-5d57-4dd7-8ace-03ab647fe6c6', container = 'exports') => ({
+  type: 'export',
+  input: { image_uuid: imageUuid, receiving_swift_container: container },
+});
+
+export const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;

@@ -1,0 +1,284 @@
+import { QueueName } from '@cloud-images/shared';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { find, findGenerated, type K8sObject, kustomize, type Overlay, overlays, report } from './helpers.js';
+
+type Validatable = { validate(): void };
+type ModelClass = new (data: unknown) => Validatable;
+
+/** The kubernetes-models modules for the apiVersions the manifests use (an unknown one fails the test). */
+const modelModules: Record<string, () => Promise<unknown>> = {
+  v1: () => import('kubernetes-models/v1'),
+  'apps/v1': () => import('kubernetes-models/apps/v1'),
+  'batch/v1': () => import('kubernetes-models/batch/v1'),
+  'policy/v1': () => import('kubernetes-models/policy/v1'),
+  'autoscaling/v2': () => import('kubernetes-models/autoscaling/v2'),
+};
+
+async function modelFor(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
+  const load = modelModules[apiVersion];
+  if (!load) return undefined;
+  return ((await load()) as Record<string, ModelClass | undefined>)[kind];
+}
+
+/**
+ * KEDA's CRDs are not in kubernetes-models: their shape is checked here. Strict objects, so a misspelt
+ * field (which KEDA would silently ignore) fails the test.
+ */
+const scaledObjectSchema = z.strictObject({
+  apiVersion: z.literal('keda.sh/v1alpha1'),
+  kind: z.literal('ScaledObject'),
+  metadata: z.object({ name: z.string().min(1), namespace: z.string().optional() }).passthrough(),
+  spec: z.strictObject({
+    scaleTargetRef: z.strictObject({
+      apiVersion: z.literal('apps/v1'),
+      kind: z.literal('Deployment'),
+      name: z.string().min(1),
+    }),
+    minReplicaCount: z.number().int().min(1),
+    maxReplicaCount: z.number().int().min(1),
+    pollingInterval: z.number().int().positive(),
+    cooldownPeriod: z.number().int().positive(),
+    advanced: z
+      .strictObject({
+        horizontalPodAutoscalerConfig: z.strictObject({
+          behavior: z.object({ scaleDown: z.object({}).passthrough() }).passthrough(),
+        }),
+      })
+      .optional(),
+    triggers: z
+      .array(
+        z.strictObject({
+          type: z.literal('redis'),
+          metadata: z.strictObject({
+            address: z.string().regex(/^[^:/\s]+:\d+$/, 'host:port'),
+            listName: z.string().min(1),
+            listLength: z.string().regex(/^\d+$/),
+            activationListLength: z.string().regex(/^\d+$/),
+            databaseIndex: z.string().regex(/^\d+$/),
+          }),
+          authenticationRef: z.strictObject({ name: z.string().min(1) }),
+        }),
+      )
+      .min(1),
+  }),
+});
+
+const triggerAuthenticationSchema = z.strictObject({
+  apiVersion: z.literal('keda.sh/v1alpha1'),
+  kind: z.literal('TriggerAuthentication'),
+  metadata: z.object({ name: z.string().min(1) }).passthrough(),
+  spec: z.strictObject({
+    secretTargetRef: z.array(
+      z.strictObject({ parameter: z.enum(['password', 'username']), name: z.string(), key: z.string() }),
+    ),
+  }),
+});
+
+const rendered = {} as Record<Overlay | 'base', K8sObject[]>;
+
+beforeAll(async () => {
+  for (const name of ['base', ...overlays] as const) {
+    const dir = name === 'base' ? 'deploy/k8s/base' : `deploy/k8s/overlays/${name}`;
+    const { objects } = await kustomize(dir);
+    rendered[name] = objects;
+  }
+});
+
+describe.each(['base', ...overlays] as const)('kubectl kustomize %s', (name) => {
+  it('renders, and every object validates against the Kubernetes (or KEDA) schema', async () => {
+    const objects = rendered[name];
+    const lines: string[] = [];
+    for (const object of objects) {
+      const id = `${object.apiVersion} ${object.kind} ${object.metadata.name}`;
+      if (object.apiVersion.startsWith('keda.sh/')) {
+        const schema = object.kind === 'ScaledObject' ? scaledObjectSchema : triggerAuthenticationSchema;
+        const parsed = schema.safeParse(object);
+        expect(parsed.success, `${id}: ${parsed.error?.message}`).toBe(true);
+        lines.push(`ok   ${id} (KEDA shape, checked by tests/deploy)`);
+        continue;
+      }
+      const Model = await modelFor(object.apiVersion, object.kind);
+      expect(Model, `no kubernetes-models class for ${id}`).toBeDefined();
+      expect(() => new Model!(object).validate(), id).not.toThrow();
+      lines.push(`ok   ${id}`);
+    }
+    report(`kubectl kustomize ${name} | kubernetes-models validate()`, lines.join('\n'));
+    expect(objects.length).toBeGreaterThan(5);
+  });
+});
+
+describe('the validator is not vacuous', () => {
+  it('kubernetes-models rejects a Deployment with a wrongly typed field', async () => {
+    const api = find(rendered.prod, 'Deployment', 'cloud-images-api')!;
+    const broken = structuredClone(api);
+    broken.spec.template.spec.containers[0].ports[0].containerPort = 'http';
+    const Model = await modelFor('apps/v1', 'Deployment');
+    expect(() => new Model!(broken).validate()).toThrow(/containerPort/);
+  });
+});
+
+describe('base', () => {
+  it('applies without KEDA: no keda.sh objects outside the prod-keda overlay', () => {
+    for (const name of ['base', 'dev', 'prod'] as const) {
+      expect(
+        rendered[name].filter((o) => o.apiVersion.startsWith('keda.sh/')),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it('holds the objects the issue asks for', () => {
+    const kinds = rendered.base.map((o) => `${o.kind}/${o.metadata.name.replace(/-[a-z0-9]{10}$/, '')}`);
+    expect(kinds.sort()).toEqual(
+      [
+        'ConfigMap/cloud-images-api-config',
+        'ConfigMap/cloud-images-config',
+        'ConfigMap/cloud-images-worker-config',
+        'Deployment/cloud-images-api',
+        'Deployment/cloud-images-worker',
+        'HorizontalPodAutoscaler/cloud-images-api',
+        'Job/cloud-images-migrate',
+        'PodDisruptionBudget/cloud-images-api',
+        'PodDisruptionBudget/cloud-images-worker',
+        'Secret/cloud-images-secrets',
+        'Service/cloud-images-api',
+      ].sort(),
+    );
+  });
+});
+
+describe.each(overlays)('overlay %s', (name) => {
+  const objects = () => rendered[name];
+  const deployment = (n: string) => find(objects(), 'Deployment', n)!;
+  const config = (n: string) => findGenerated(objects(), 'ConfigMap', n)?.data ?? {};
+
+  it('gives the api and worker resources, probes, preStop and a grace period longer than their shutdown', () => {
+    const cases = [
+      { name: 'cloud-images-api', config: 'cloud-images-api-config', portKey: 'PORT', portName: 'http' },
+      {
+        name: 'cloud-images-worker',
+        config: 'cloud-images-worker-config',
+        portKey: 'HEALTH_PORT',
+        portName: 'health',
+      },
+    ];
+    for (const c of cases) {
+      const pod = deployment(c.name).spec.template.spec;
+      const container = pod.containers[0];
+      expect(container.resources.requests, c.name).toMatchObject({
+        cpu: expect.any(String),
+        memory: expect.any(String),
+      });
+      expect(container.resources.limits, c.name).toMatchObject({
+        cpu: expect.any(String),
+        memory: expect.any(String),
+      });
+      expect(container.livenessProbe.httpGet, c.name).toEqual({ path: '/healthz', port: c.portName });
+      expect(container.readinessProbe.httpGet, c.name).toEqual({ path: '/readyz', port: c.portName });
+      // The named port is the port the service listens on (PORT / HEALTH_PORT in its ConfigMap).
+      const port = container.ports.find((p: { name: string }) => p.name === c.portName);
+      expect(String(port.containerPort), c.name).toBe(config(c.config)[c.portKey]);
+      const preStop: string[] = container.lifecycle.preStop.exec.command;
+      expect(preStop[0], c.name).toBe('sleep');
+      const shutdownSeconds = Number(config(c.config).SHUTDOWN_TIMEOUT_MS) / 1000;
+      expect(pod.terminationGracePeriodSeconds, c.name).toBeGreaterThan(Number(preStop[1]) + shutdownSeconds);
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+      expect(container.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+      });
+    }
+    // Long streams: the worker may finish a running import for minutes after SIGTERM.
+    if (name !== 'dev') {
+      expect(
+        deployment('cloud-images-worker').spec.template.spec.terminationGracePeriodSeconds,
+      ).toBeGreaterThanOrEqual(300);
+    }
+  });
+
+  it('wires the Service, PDBs, HPA and migration Job to the right pods and image', () => {
+    const apiLabels = deployment('cloud-images-api').spec.template.metadata.labels;
+    const service = find(objects(), 'Service', 'cloud-images-api')!;
+    expect(apiLabels).toMatchObject(service.spec.selector);
+    expect(service.spec.ports[0].targetPort).toBe('http');
+    for (const n of ['cloud-images-api', 'cloud-images-worker']) {
+      const pdb = find(objects(), 'PodDisruptionBudget', n)!;
+      expect(deployment(n).spec.template.metadata.labels).toMatchObject(pdb.spec.selector.matchLabels);
+    }
+    const hpa = find(objects(), 'HorizontalPodAutoscaler', 'cloud-images-api')!;
+    expect(hpa.spec.scaleTargetRef).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'cloud-images-api',
+    });
+    expect(
+      deployment('cloud-images-api').spec.replicas,
+      'the HPA owns the api replica count',
+    ).toBeUndefined();
+    const job = find(objects(), 'Job', 'cloud-images-migrate')!;
+    const jobContainer = job.spec.template.spec.containers[0];
+    expect(jobContainer.image).toBe(deployment('cloud-images-api').spec.template.spec.containers[0].image);
+    expect(jobContainer.command).toEqual([
+      'node',
+      'node_modules/@cloud-images/shared/dist/db/migrate-cli.js',
+    ]);
+  });
+
+  it('references only ConfigMaps it renders (and the Secret, rendered or created out of band)', () => {
+    const names = new Set(objects().map((o) => `${o.kind}/${o.metadata.name}`));
+    const refs = JSON.stringify(objects()).matchAll(
+      /"(configMapRef|configMapKeyRef|configMap)":\{[^}]*?"name":"([^"]+)"/g,
+    );
+    for (const [, , ref] of refs) expect(names.has(`ConfigMap/${ref}`), ref).toBe(true);
+    const secret = find(objects(), 'Secret', 'cloud-images-secrets');
+    if (name === 'dev') expect(secret).toBeDefined();
+    else expect(secret, 'prod must not render the Secret template over the real one').toBeUndefined();
+  });
+
+  it("lets a release apply the settings and the migration Job alone (-l 'component in (config,migrate)')", () => {
+    const selected = objects().filter((o) =>
+      ['config', 'migrate'].includes(o.metadata.labels?.['app.kubernetes.io/component'] ?? ''),
+    );
+    const job = find(selected, 'Job', 'cloud-images-migrate');
+    expect(job).toBeDefined();
+    const selectedNames = new Set(selected.map((o) => `${o.kind}/${o.metadata.name}`));
+    for (const [, ref] of JSON.stringify(job).matchAll(/"configMapKeyRef":\{[^}]*?"name":"([^"]+)"/g)) {
+      expect(selectedNames.has(`ConfigMap/${ref}`), ref).toBe(true);
+    }
+  });
+
+  it('pins app images per overlay', () => {
+    const images = objects()
+      .filter((o) => o.kind === 'Deployment' && o.metadata.name.startsWith('cloud-images-'))
+      .map((o) => o.spec.template.spec.containers[0].image as string);
+    for (const image of images) expect(image).toMatch(/:[\w.-]+$/);
+  });
+});
+
+describe('KEDA ScaledObject (components/keda, overlay prod-keda)', () => {
+  it('counts the waiting lists BullMQ really uses, for both task queues', () => {
+    const objects = rendered['prod-keda'];
+    const scaledObject = scaledObjectSchema.parse(find(objects, 'ScaledObject', 'cloud-images-worker'));
+    const prefix = findGenerated(objects, 'ConfigMap', 'cloud-images-config')?.data?.QUEUE_PREFIX;
+    expect(prefix).toBe('cloud-images');
+    const listNames = scaledObject.spec.triggers.map((t) => t.metadata.listName).sort();
+    // BullMQ: `${prefix}:${queueName}:wait`.
+    expect(listNames).toEqual(
+      [`${prefix}:${QueueName.export}:wait`, `${prefix}:${QueueName.import}:wait`].sort(),
+    );
+    expect(listNames).toEqual(['cloud-images:image-export:wait', 'cloud-images:image-import:wait']);
+
+    expect(find(objects, 'Deployment', scaledObject.spec.scaleTargetRef.name)).toBeDefined();
+    expect(
+      find(objects, 'Deployment', 'cloud-images-worker')?.spec.replicas,
+      'KEDA owns the count',
+    ).toBeUndefined();
+    for (const trigger of scaledObject.spec.triggers) {
+      expect(find(objects, 'TriggerAuthentication', trigger.authenticationRef.name)).toBeDefined();
+      expect(trigger.metadata.listLength).toBe(
+        findGenerated(objects, 'ConfigMap', 'cloud-images-worker-config')?.data?.WORKER_CONCURRENCY,
+      );
+    }
+  });
+});
