@@ -38,13 +38,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log "native stack: Postgres, Redis, Swift S3 (logs: $state/stack.log)"
-node packages/test-stack/dist/cli.js up --env-file "$state/env" >"$state/stack.log" 2>&1 &
+node packages/test-stack/dist/cli.js up --write-env "$state/env" >"$state/stack.log" 2>&1 &
 stack_pid=$!
 for _ in $(seq 1 120); do [ -s "$state/env" ] && break; sleep 0.5; done
 [ -s "$state/env" ] || { cat "$state/stack.log"; echo "the stack did not start" >&2; exit 1; }
 set -a
 # shellcheck disable=SC1091
-. "$state/env"
+. "./$state/env"
 TENANT_SECRET_KEY=${TENANT_SECRET_KEY:-$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')}
 LOG_LEVEL=${LOG_LEVEL:-warn}
 PORT=${PORT:-9292}
@@ -71,14 +71,17 @@ admin tenant create --id 00000123 --name demo \
 API_TOKEN=$(admin token create --tenant 00000123 --role creator | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).token))')
 export API_TOKEN API_URL="http://127.0.0.1:$PORT" DEMO_S3_ENDPOINT="$S3_ENDPOINT" DEMO_S3_REGION="$S3_REGION"
 node tools/demo/dist/demo.js
+# The demo's own secrets go to a private file rather than the terminal.
+(umask 077; printf 'TENANT_SECRET_KEY=%s\nAPI_TOKEN=%s\n' "$TENANT_SECRET_KEY" "$API_TOKEN" >"$state/app.env")
 
 cat <<MSG
 
 The system is running natively:
-  API        $API_URL   (token: export API_TOKEN=$API_TOKEN)
+  API        $API_URL   (the demo token is API_TOKEN in $state/app.env)
   worker     health and metrics on http://127.0.0.1:$HEALTH_PORT
   services   settings in $state/env; logs in $state/
-  admin      set -a; . $state/env; set +a; TENANT_SECRET_KEY=$TENANT_SECRET_KEY node services/api/dist/admin/cli.js --help
+  shell      set -a; . ./$state/env; . ./$state/app.env; set +a
+  admin      node services/api/dist/admin/cli.js --help
 MSG
 if $ONCE; then exit 0; fi
 echo "Press Ctrl-C to stop."

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * pnpm stack up [--env-file PATH]   start the stack in the foreground and write an env file
+ * pnpm stack up [--write-env PATH]   start the stack in the foreground and write an env file
  * pnpm stack run -- CMD ARGS...      start the stack, run CMD with the stack's env, stop the stack
  */
 import { spawn } from 'node:child_process';
@@ -12,7 +12,7 @@ import { createDatabase } from './helpers.js';
 import { type RunningStack, startStack } from './stack.js';
 
 const USAGE = `usage:
-  pnpm stack up [--env-file PATH]   start Postgres, Redis and S3; write PATH (default <repo>/.stack/env); Ctrl-C stops
+  pnpm stack up [--write-env PATH]   start Postgres, Redis and S3; write PATH (default <repo>/.stack/env); Ctrl-C stops
   pnpm stack run -- CMD [ARGS...]   start the stack, run CMD with its env (CLOUD_IMAGES_STACK, DATABASE_URL, ...), stop it
 env: TEST_STACK=native|containers forces the mode`;
 
@@ -44,12 +44,13 @@ async function up(args: string[]): Promise<number> {
   let envFile = join(repoRoot(), '.stack', 'env');
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '--env-file') {
+    // Not `--env-file`: Node 20 claims that flag even after the script name and exits with code 9.
+    if (arg === '--write-env') {
       const value = args[++i];
-      if (!value) throw new Error('--env-file needs a path');
+      if (!value) throw new Error('--write-env needs a path');
       envFile = resolve(process.env.INIT_CWD ?? process.cwd(), value);
-    } else if (arg?.startsWith('--env-file=')) {
-      envFile = resolve(process.env.INIT_CWD ?? process.cwd(), arg.slice('--env-file='.length));
+    } else if (arg?.startsWith('--write-env=')) {
+      envFile = resolve(process.env.INIT_CWD ?? process.cwd(), arg.slice('--write-env='.length));
     } else {
       throw new Error(`unknown argument ${arg}\n${USAGE}`);
     }
