@@ -1,0 +1,40 @@
+import {
+  databaseConfig,
+  importLimitsConfig,
+  loggingConfig,
+  objectStoreConfig,
+  redisConfig,
+  taskTtlConfig,
+  tenantSecretKeyConfig,
+} from '@cloud-images/shared';
+import { z } from 'zod';
+
+const milliseconds = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+
+/** The worker's one config schema. Only main.ts passes process.env to it. */
+export const workerConfigSchema = z
+  .object({
+    /** Jobs one process runs at once, per queue. Each running import/export holds about one S3 part in memory. */
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    /**
+     * BullMQ job lock. The lock is renewed every half of this while the event loop runs, so a stream of
+     * many minutes keeps it; a killed process loses it after this long and the job is retried as stalled.
+     */
+    JOB_LOCK_DURATION_MS: milliseconds(5_000, 60_000),
+    /** How often each worker looks for jobs whose lock expired (a crashed worker's jobs). */
+    JOB_STALLED_INTERVAL_MS: milliseconds(1_000, 30_000),
+    /** On SIGTERM, how long a running job may take to finish before its stream is aborted and handed back. */
+    SHUTDOWN_TIMEOUT_MS: milliseconds(0, 25_000),
+    /** Minimum time between two progress writes of one task. */
+    PROGRESS_INTERVAL_MS: milliseconds(100, 1_000),
+    HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(9393),
+  })
+  .extend(databaseConfig.shape)
+  .extend(redisConfig.shape)
+  .extend(objectStoreConfig.shape)
+  .extend(tenantSecretKeyConfig.shape)
+  .extend(taskTtlConfig.shape)
+  .extend(importLimitsConfig.shape)
+  .extend(loggingConfig.shape);
+
+export type WorkerConfig = z.output<typeof workerConfigSchema>;

@@ -1,0 +1,92 @@
+import { isValidContainerName, TaskMessage } from '@cloud-images/shared';
+import type { Logger } from 'pino';
+import { TaskFailedError, throwIfShuttingDown } from '../errors.js';
+import type { ImageRepository } from '../images/image-repository.js';
+import type { ImageStore } from '../storage/image-store.js';
+import { abortIncompleteUploads } from '../storage/incomplete-uploads.js';
+import { uploadMultipart } from '../storage/multipart-upload.js';
+import { statObjectIfExists } from '../storage/object-store-operations.js';
+import { chainStreams } from '../storage/stream-chain.js';
+import type { TenantObjectStores } from '../storage/tenant-object-store.js';
+import type { TaskRunContext } from '../tasks/task-run-context.js';
+import type { TaskStateStore } from '../tasks/task-state-store.js';
+import { isUuid, parseExportInput } from './export-task-input.js';
+import { openVhdExportStream } from './vhd-export-stream.js';
+
+export interface ExportDependencies {
+  images: ImageRepository;
+  tasks: TaskStateStore;
+  tenantStores: TenantObjectStores;
+  imageStore: ImageStore;
+  logger: Logger;
+}
+
+/** Object metadata naming the task that wrote an export; how a retry recognises its own earlier success. */
+export const EXPORT_TASK_METADATA = 'x-amz-meta-cloud-images-task-id';
+
+/**
+ * Export use case: an active image of the caller → `<container>/<image_uuid>.vhd` in the caller's account.
+ * The object appears only when the multipart upload completes, and carries the task id, so a retry after a
+ * crash either finds its own finished object (success) or starts over from a clean slate.
+ */
+export async function exportImageToContainer(deps: ExportDependencies, run: TaskRunContext): Promise<void> {
+  const { task, progress } = run;
+  const request = parseExportInput(task.input);
+  // Unknown, foreign and inactive images all get the same answer, so existence is not revealed.
+  const image = isUuid(request.imageId)
+    ? await deps.images.findExportableImage(request.imageId.toLowerCase(), task.tenantId)
+    : undefined;
+  if (!image)
+    throw new TaskFailedError(
+      TaskMessage.exportNotOwner,
+      `image ${request.imageId} is not exportable by ${task.tenantId}`,
+    );
+  if (!isValidContainerName(request.container)) {
+    throw new TaskFailedError(TaskMessage.exportInvalidContainer(request.container));
+  }
+
+  const tenant = await deps.tenantStores.forTenant(task.tenantId);
+  const bucket = tenant.bucketForContainer(request.container);
+  if (!(await tenant.client.bucketExists(bucket))) {
+    throw new TaskFailedError(TaskMessage.exportContainerNotFound(request.container));
+  }
+  const objectName = `${image.id}.vhd`;
+  const exportLocation = `${request.container}/${objectName}`;
+  await abortIncompleteUploads(tenant.client, bucket, objectName);
+  const existing = await statObjectIfExists(tenant.client, bucket, objectName);
+  if (existing) {
+    if (writtenByTask(existing.metaData, task.id)) {
+      await deps.tasks.complete(task.id, { export_location: exportLocation });
+      return;
+    }
+    throw new TaskFailedError(TaskMessage.exportObjectExists(objectName, request.container));
+  }
+  throwIfShuttingDown(run.signal);
+
+  const exported = openVhdExportStream(deps.imageStore, image, request.format);
+  progress.startStage('exporting', exported.size);
+  const chain = chainStreams(exported.raw, [exported.writer, progress.counter()], run.signal);
+  try {
+    await uploadMultipart({
+      client: tenant.client,
+      bucket,
+      key: objectName,
+      source: chain.output,
+      partSize: deps.imageStore.partSize,
+      metadata: { [EXPORT_TASK_METADATA]: task.id },
+    });
+  } catch (error) {
+    throwIfShuttingDown(run.signal);
+    throw chain.firstError() ?? error;
+  }
+  await progress.flush();
+  if (!(await deps.tasks.complete(task.id, { export_location: exportLocation }))) {
+    deps.logger.warn({ taskId: task.id }, 'export finished, but the task had already moved on');
+  }
+}
+
+/** minio strips the x-amz-meta- prefix from the keys it returns; accept both spellings. */
+function writtenByTask(metaData: Record<string, unknown>, taskId: string): boolean {
+  const short = EXPORT_TASK_METADATA.slice('x-amz-meta-'.length);
+  return metaData[short] === taskId || metaData[EXPORT_TASK_METADATA] === taskId;
+}

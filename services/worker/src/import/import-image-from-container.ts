@@ -1,0 +1,167 @@
+import type { Readable } from 'node:stream';
+import { TaskMessage } from '@cloud-images/shared';
+import {
+  createVhdBodyVerifier,
+  encodeAllocationMap,
+  inspectVhdMetadata,
+  isVhdValidationError,
+  type VhdFacts,
+  type VhdMetadata,
+} from '@cloud-images/vhd';
+import type { Logger } from 'pino';
+import { TaskFailedError, throwIfShuttingDown } from '../errors.js';
+import type { ImageRepository } from '../images/image-repository.js';
+import type { ImageStore } from '../storage/image-store.js';
+import { abortIncompleteUploads } from '../storage/incomplete-uploads.js';
+import { uploadMultipart } from '../storage/multipart-upload.js';
+import {
+  objectRangeReader,
+  removeObjectIfExists,
+  statObjectIfExists,
+} from '../storage/object-store-operations.js';
+import { chainStreams } from '../storage/stream-chain.js';
+import type { TenantObjectStore, TenantObjectStores } from '../storage/tenant-object-store.js';
+import type { DbExecutor } from '../tasks/db-executor.js';
+import type { TaskRunContext } from '../tasks/task-run-context.js';
+import type { TaskStateStore } from '../tasks/task-state-store.js';
+import { parseImportInput } from './import-task-input.js';
+
+export interface ImportDependencies {
+  images: ImageRepository;
+  tasks: TaskStateStore;
+  tenantStores: TenantObjectStores;
+  imageStore: ImageStore;
+  maxVirtualSize: number;
+  inTransaction: <T>(work: (tx: DbExecutor) => Promise<T>) => Promise<T>;
+  logger: Logger;
+}
+
+/**
+ * Import use case: the tenant's `<container>/<object>` → validated VHD in the private image store → active image.
+ * Safe to run any number of times for one task: the image row is keyed by the task, the stored key by the image,
+ * and success is one transaction, so retries converge on one image and one object.
+ * Throws TaskFailedError for documented failures (after removing any image row and object), anything else
+ * for transient faults.
+ */
+export async function importImageFromContainer(deps: ImportDependencies, run: TaskRunContext): Promise<void> {
+  const { task, progress } = run;
+  const request = parseImportInput(task.input);
+  const tenant = await deps.tenantStores.forTenant(task.tenantId);
+  const source = { tenant, bucket: tenant.bucketForContainer(request.container), object: request.object };
+
+  const stat = await statObjectIfExists(tenant.client, source.bucket, source.object);
+  if (!stat) {
+    throw new TaskFailedError(
+      TaskMessage.importObjectNotFound,
+      `${source.bucket}/${source.object} does not exist`,
+    );
+  }
+
+  progress.startStage('inspecting', stat.size);
+  const inspected = await inspectVhdMetadata({
+    size: stat.size,
+    readRange: objectRangeReader(tenant.client, source.bucket, source.object),
+    maxVirtualSize: deps.maxVirtualSize,
+  });
+  if (!inspected.ok) throw new TaskFailedError(inspected.message, `${inspected.code}: ${inspected.detail}`);
+  throwIfShuttingDown(run.signal);
+
+  const image = await deps.images.upsertSavingImageForTask({
+    taskId: task.id,
+    tenantId: task.tenantId,
+    name: request.imageName,
+  });
+  let facts: VhdFacts;
+  try {
+    facts = await copyValidatedVhd(deps, run, source, inspected.metadata, image.storageKey);
+  } catch (error) {
+    if (error instanceof TaskFailedError) await discardImage(deps, image);
+    throw error;
+  }
+
+  // The row keeps the last stage at 100 % once the task is done.
+  await progress.flush();
+  const finished = await deps
+    .inTransaction(async (tx) => {
+      const activated = await deps.images.activate(
+        image.id,
+        {
+          size: facts.physicalSize,
+          virtualSize: facts.virtualSize,
+          checksum: facts.md5,
+          osHashValue: facts.sha512,
+          vhdType: facts.diskType,
+          allocationMapBase64: encodeAllocationMap(facts.allocationMap),
+        },
+        tx,
+      );
+      // Both or neither: an active image must always belong to a successful task.
+      if (!activated || !(await deps.tasks.complete(task.id, { image_id: image.id }, tx))) {
+        throw new AlreadySettled();
+      }
+      return true;
+    })
+    .catch((error: unknown) => {
+      if (error instanceof AlreadySettled) return false;
+      throw error;
+    });
+  if (!finished) {
+    deps.logger.warn(
+      { taskId: task.id, imageId: image.id },
+      'import finished, but the task had already moved on',
+    );
+  }
+}
+
+/** Rolls back the success transaction when another attempt already settled the task. */
+class AlreadySettled extends Error {}
+
+/** The one streaming pass: tenant GET → verifier (validate + hash + allocation map) → image-store multipart PUT. */
+async function copyValidatedVhd(
+  deps: ImportDependencies,
+  run: TaskRunContext,
+  source: { tenant: TenantObjectStore; bucket: string; object: string },
+  metadata: VhdMetadata,
+  storageKey: string,
+): Promise<VhdFacts> {
+  const store = deps.imageStore;
+  // A crashed attempt may have left an unfinished upload of the same key: abort it rather than resume it.
+  await abortIncompleteUploads(store.client, store.bucket, storageKey);
+  run.progress.startStage('uploading', metadata.size);
+  const body: Readable = await source.tenant.client.getObject(source.bucket, source.object);
+  const verifier = createVhdBodyVerifier(metadata);
+  const chain = chainStreams(body, [verifier, run.progress.counter()], run.signal);
+  try {
+    await uploadMultipart({
+      client: store.client,
+      bucket: store.bucket,
+      key: storageKey,
+      source: chain.output,
+      partSize: store.partSize,
+    });
+  } catch (error) {
+    const first = chain.firstError() ?? error;
+    if (isVhdValidationError(first))
+      throw new TaskFailedError(first.message, `${first.code}: ${first.detail}`);
+    throwIfShuttingDown(run.signal);
+    throw first;
+  }
+  return verifier.result();
+}
+
+/** A rejected import leaves nothing behind: no stored object, no upload parts, no image row. */
+async function discardImage(
+  deps: ImportDependencies,
+  image: { id: string; storageKey: string },
+): Promise<void> {
+  const store = deps.imageStore;
+  await abortIncompleteUploads(store.client, store.bucket, image.storageKey);
+  await removeObjectIfExists(store.client, store.bucket, image.storageKey);
+  await deps.images.deleteImage(image.id);
+}
+
+/** After a task failed for good on a transient error: remove the half-made image of that task, if any. */
+export async function discardImportLeftovers(deps: ImportDependencies, taskId: string): Promise<void> {
+  const image = await deps.images.findUnfinishedImageOfTask(taskId);
+  if (image) await discardImage(deps, image);
+}

@@ -1,0 +1,98 @@
+import { TaskMessage, type TaskType, taskJobPayload } from '@cloud-images/shared';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import type { Logger } from 'pino';
+import { describeError, isTaskFailedError, JobHandedBackError } from '../errors.js';
+import type { JobOutcome, WorkerMetrics } from '../metrics.js';
+import { ProgressReporter } from '../tasks/progress-reporter.js';
+import type { TaskRunContext } from '../tasks/task-run-context.js';
+import type { TaskStateStore } from '../tasks/task-state-store.js';
+
+export type TaskJobProcessor = (job: Job, token: string | undefined, shutdown: AbortSignal) => Promise<void>;
+
+export interface TaskJobProcessorOptions {
+  queue: string;
+  taskType: TaskType;
+  tasks: TaskStateStore;
+  metrics: WorkerMetrics;
+  logger: Logger;
+  progressIntervalMs: number;
+  runUseCase: (run: TaskRunContext) => Promise<void>;
+  /** Best-effort cleanup when the task fails for good on a transient error (e.g. a half-made image). */
+  discardLeftovers?: (taskId: string) => Promise<void>;
+}
+
+/** Handing a job back at shutdown: retry soon on another worker, without spending an attempt. */
+const HAND_BACK_DELAY_MS = 1_000;
+
+/**
+ * The bridge between BullMQ and a use case. Jobs run at least once; the task row makes the effect happen once:
+ * - the claim is a compare-and-set, and a job for a terminal task does nothing;
+ * - TaskFailedError → task failure with its client message, and UnrecoverableError so BullMQ does not retry;
+ * - any other error is transient → rethrown for a retry with backoff; on the last attempt the task fails with
+ *   the generic internal-error message (the detail goes to the log and tasks.last_error);
+ * - a shutdown abort moves the job back to the queue (delayed) and leaves the task processing.
+ */
+export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJobProcessor {
+  const { queue, tasks, metrics } = options;
+  return async (job, token, shutdown) => {
+    const started = performance.now();
+    const payload = taskJobPayload.safeParse(job.data);
+    if (!payload.success) throw new UnrecoverableError(`job ${job.id} has no valid {taskId} payload`);
+    const { taskId } = payload.data;
+    const logger = options.logger.child({ queue, taskId, jobId: job.id, attempt: job.attemptsMade + 1 });
+    let outcome: JobOutcome = 'skipped';
+    let progress: ProgressReporter | undefined;
+    try {
+      const task = await tasks.claim(taskId, options.taskType);
+      if (!task) {
+        logger.info('task is missing, finished or of another type; nothing to do');
+        return;
+      }
+      progress = new ProgressReporter(
+        (p) => tasks.reportProgress(taskId, p),
+        options.progressIntervalMs,
+        (error) => logger.warn({ err: describeError(error) }, 'progress write failed'),
+      );
+      logger.info('task claimed');
+      await options.runUseCase({ task, progress, signal: shutdown });
+      outcome = 'success';
+      logger.info('task succeeded');
+    } catch (error) {
+      outcome = await settleFailure(error);
+      throw outcome === 'handed_back' ? new DelayedError() : toQueueError(error);
+    } finally {
+      metrics.recordJob(queue, outcome, (performance.now() - started) / 1000, progress?.streamedBytes ?? 0);
+    }
+
+    async function settleFailure(error: unknown): Promise<JobOutcome> {
+      await progress?.flush();
+      if (isTaskFailedError(error)) {
+        logger.info({ detail: error.detail }, 'task failed');
+        await tasks.fail(taskId, error.clientMessage, error.detail);
+        return 'failure';
+      }
+      if (error instanceof JobHandedBackError || shutdown.aborted) {
+        logger.warn('shutting down: handing the job back');
+        await job.moveToDelayed(Date.now() + HAND_BACK_DELAY_MS, token);
+        return 'handed_back';
+      }
+      const detail = describeError(error);
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        logger.error({ err: detail }, 'task failed on its last attempt');
+        await tasks.fail(taskId, TaskMessage.internalError, detail);
+        await options.discardLeftovers?.(taskId).catch((cleanupError: unknown) => {
+          logger.error({ err: describeError(cleanupError) }, 'cleanup after the last attempt failed');
+        });
+        return 'failure';
+      }
+      logger.warn({ err: detail }, 'transient error; the job will be retried');
+      await tasks.noteRetryableError(taskId, detail).catch(() => {});
+      return 'retry';
+    }
+  };
+}
+
+function toQueueError(error: unknown): Error {
+  if (isTaskFailedError(error)) return new UnrecoverableError(error.clientMessage);
+  return error instanceof Error ? error : new Error(String(error));
+}

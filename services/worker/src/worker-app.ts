@@ -1,0 +1,103 @@
+import { createDatabase, decodeKey, type Logger, QueueName, SecretBox } from '@cloud-images/shared';
+import { sql } from 'drizzle-orm';
+import type { WorkerConfig } from './config.js';
+import { exportImageToContainer } from './export/export-image-to-container.js';
+import { ImageRepository } from './images/image-repository.js';
+import { discardImportLeftovers, importImageFromContainer } from './import/import-image-from-container.js';
+import { WorkerMetrics } from './metrics.js';
+import { createTaskJobProcessor } from './processors/task-job-processor.js';
+import { createImageStore, ensureImageStoreBucket } from './storage/image-store.js';
+import { TenantObjectStores } from './storage/tenant-object-store.js';
+import type { DbExecutor } from './tasks/db-executor.js';
+import { TaskStateStore } from './tasks/task-state-store.js';
+import { WorkerManager } from './worker-manager.js';
+
+export interface WorkerApp {
+  workers: WorkerManager;
+  metrics: WorkerMetrics;
+  isReady(): Promise<boolean>;
+  /** Graceful: finishes or hands back running jobs (see WorkerManager.close), then closes Postgres. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Composition root: builds every adapter and use case from the config and starts consuming. */
+export async function startWorkerApp(
+  config: WorkerConfig,
+  logger: Logger,
+  options: { defaultMetrics?: boolean } = {},
+): Promise<WorkerApp> {
+  const database = createDatabase({
+    url: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+    applicationName: 'cloud-images-worker',
+  });
+  const { db } = database;
+  const tasks = new TaskStateStore(db, config.TASK_TTL_SECONDS);
+  const images = new ImageRepository(db);
+  const imageStore = createImageStore({
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    accessKey: config.S3_ACCESS_KEY,
+    secretKey: config.S3_SECRET_KEY,
+    bucket: config.IMAGE_STORE_BUCKET,
+    partSize: config.S3_PART_SIZE,
+  });
+  await ensureImageStoreBucket(imageStore, config.S3_REGION);
+  const tenantStores = new TenantObjectStores(db, new SecretBox(decodeKey(config.TENANT_SECRET_KEY)!), {
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    partSize: config.S3_PART_SIZE,
+  });
+  const metrics = new WorkerMetrics(options);
+  const importDeps = {
+    images,
+    tasks,
+    tenantStores,
+    imageStore,
+    maxVirtualSize: config.MAX_VIRTUAL_SIZE_BYTES,
+    inTransaction: <T>(work: (tx: DbExecutor) => Promise<T>) => db.transaction((tx) => work(tx)),
+    logger,
+  };
+  const processorBase = { tasks, metrics, logger, progressIntervalMs: config.PROGRESS_INTERVAL_MS };
+  const workers = new WorkerManager({
+    redisUrl: config.REDIS_URL,
+    queuePrefix: config.QUEUE_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDurationMs: config.JOB_LOCK_DURATION_MS,
+    stalledIntervalMs: config.JOB_STALLED_INTERVAL_MS,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    tasks,
+    logger,
+    processors: {
+      [QueueName.import]: createTaskJobProcessor({
+        ...processorBase,
+        queue: QueueName.import,
+        taskType: 'import',
+        runUseCase: (run) => importImageFromContainer(importDeps, run),
+        discardLeftovers: (taskId) => discardImportLeftovers(importDeps, taskId),
+      }),
+      [QueueName.export]: createTaskJobProcessor({
+        ...processorBase,
+        queue: QueueName.export,
+        taskType: 'export',
+        runUseCase: (run) => exportImageToContainer({ images, tasks, tenantStores, imageStore, logger }, run),
+      }),
+    },
+  });
+  workers.start();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    workers,
+    metrics,
+    async isReady() {
+      if (!workers.isReady()) return false;
+      await db.execute(sql`select 1`);
+      return true;
+    },
+    stop() {
+      stopped ??= workers.close().then(() => database.close());
+      return stopped;
+    },
+  };
+}
