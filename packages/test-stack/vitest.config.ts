@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { sharedTestConfig } from '../../vitest.shared.js';
 
 export default defineConfig({
   test: {
+    ...sharedTestConfig,
     include: ['tests/**/*.test.ts'],
     globalSetup: ['./tests/global-setup.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
   },
 });

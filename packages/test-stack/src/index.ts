@@ -20,3 +20,4 @@ export {
   startStack,
 } from './stack.js';
 export type { S3Credentials, StackInfo, StackMode } from './types.js';
+export { freePorts } from './util.js';

@@ -20,10 +20,9 @@ import {
   readFileSync,
   rmSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { s3ClientFor, uniqueName } from '@cloud-images/test-stack';
+import { freePorts, s3ClientFor, uniqueName } from '@cloud-images/test-stack';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiConfigSchema } from '../../../services/api/src/config.js';
@@ -109,17 +108,6 @@ function copyContext(dest: string): void {
 }
 
 // ---------- helpers ----------
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForStatus(url: string, timeoutMs: number): Promise<number | string> {
   const deadline = Date.now() + timeoutMs;
@@ -325,7 +313,7 @@ describe.each(images)('$service image, built and run natively', ({ service, pkg,
 
     const bucket = uniqueName(`store-${service}`);
     await s3ClientFor(stack, stack.s3.service).makeBucket(bucket, stack.s3.region);
-    const [port, healthPort] = [await freePort(), await freePort()];
+    const [port, healthPort] = (await freePorts(2)) as [number, number];
     const candidate: Record<string, string> = {
       DATABASE_URL: dbUrl.toString(),
       REDIS_URL: stack.redis.url,

@@ -1,20 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '@cloud-images/test-stack';
 import { Redis } from 'ioredis';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A private redis-server for tests that stop Redis: never the shared stack's. Persistence is off, but
@@ -22,7 +11,7 @@ async function freePort(): Promise<number> {
  * jobs enqueued before the outage (as a production Redis with persistence would).
  */
 export async function startPrivateRedis() {
-  const port = await freePort();
+  const [port] = (await freePorts(1)) as [number];
   const dir = mkdtempSync(join(tmpdir(), 'api-redis-'));
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
