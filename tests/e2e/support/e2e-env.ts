@@ -1,0 +1,220 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  createIsolatedDatabase,
+  type IsolatedDatabase,
+  type S3Credentials,
+  type StackInfo,
+  s3ClientFor,
+  uniqueName,
+} from '@cloud-images/test-stack';
+import type { Client } from 'minio';
+import { inject } from 'vitest';
+import { ApiClient } from './api-client.js';
+import { ServiceProcess, waitForHttpOk } from './service-process.js';
+
+const run = promisify(execFile);
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const API_MAIN = `${repoRoot}services/api/dist/main.js`;
+const ADMIN_CLI = `${repoRoot}services/api/dist/admin/cli.js`;
+const WORKER_MAIN = `${repoRoot}services/worker/dist/main.js`;
+const START_TIMEOUT_MS = 30_000;
+
+/** One tenant as a user sees it: an API token, and S3 credentials of its own Swift account. */
+export class Tenant {
+  readonly s3: Client;
+
+  constructor(
+    readonly id: string,
+    readonly api: ApiClient,
+    readonly bucketPrefix: string,
+    readonly creds: S3Credentials,
+    private readonly stack: StackInfo,
+  ) {
+    this.s3 = s3ClientFor(stack, creds);
+  }
+
+  /** The bucket behind container `container` (the tenant's bucket prefix + the container name). */
+  bucketFor(container: string): string {
+    return `${this.bucketPrefix}${container}`;
+  }
+
+  async createContainer(container: string): Promise<string> {
+    await this.s3.makeBucket(this.bucketFor(container), this.stack.s3.region);
+    return container;
+  }
+
+  async upload(container: string, object: string, path: string): Promise<string> {
+    await this.s3.fPutObject(this.bucketFor(container), object, path);
+    return `${container}/${object}`;
+  }
+
+  async download(container: string, object: string, path: string): Promise<string> {
+    await this.s3.fGetObject(this.bucketFor(container), object, path);
+    return path;
+  }
+}
+
+export interface E2eOptions {
+  /** Extra worker environment, e.g. `MAX_VIRTUAL_SIZE_BYTES`. */
+  worker?: Record<string, string>;
+}
+
+/**
+ * Everything one test file runs against: its own database, queue prefix, image-store bucket and tenant secret key
+ * on the shared stack; the real built API and worker as child processes; tenants A and B (stack tenants 0 and 1,
+ * separate Swift accounts) made with the real admin CLI, each with a creator token and its own bucket prefix.
+ */
+export class E2eEnv {
+  private worker: ServiceProcess;
+  private workerIndex = 0;
+
+  private constructor(
+    readonly stack: StackInfo,
+    private readonly database: IsolatedDatabase,
+    readonly env: Record<string, string>,
+    private readonly api: ServiceProcess,
+    worker: ServiceProcess,
+    readonly apiUrl: string,
+    readonly tenantA: Tenant,
+    readonly tenantB: Tenant,
+  ) {
+    this.worker = worker;
+  }
+
+  static async start(options: E2eOptions = {}): Promise<E2eEnv> {
+    const stack = inject('stack');
+    const database = await createIsolatedDatabase(stack, inject('templateDatabase'));
+    const env: Record<string, string> = {
+      DATABASE_URL: database.url,
+      DATABASE_POOL_MAX: '4',
+      REDIS_URL: stack.redis.url,
+      QUEUE_PREFIX: uniqueName('e2e'),
+      S3_ENDPOINT: stack.s3.endpoint,
+      S3_REGION: stack.s3.region,
+      S3_ACCESS_KEY: stack.s3.service.accessKey,
+      S3_SECRET_KEY: stack.s3.service.secretKey,
+      S3_PART_SIZE: String(8 * 1024 * 1024),
+      IMAGE_STORE_BUCKET: uniqueName('e2e-store'),
+      TENANT_SECRET_KEY: randomBytes(32).toString('hex'),
+      // info: the services log their listening ports, which is how the harness finds them.
+      LOG_LEVEL: 'info',
+    };
+    const fileTag = uniqueName('e2e');
+    const processes: ServiceProcess[] = [];
+    try {
+      const worker = ServiceProcess.start(`${fileTag}-worker-0`, WORKER_MAIN, workerEnv(env, options.worker));
+      processes.push(worker);
+      const api = ServiceProcess.start(`${fileTag}-api`, API_MAIN, {
+        ...env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SHUTDOWN_TIMEOUT_MS: '2000',
+      });
+      processes.push(api);
+      const [apiPort] = await Promise.all([listeningPort(api, 'api listening'), waitForWorker(worker)]);
+      const apiUrl = `http://127.0.0.1:${apiPort}`;
+      await waitForHttpOk(`${apiUrl}/readyz`, START_TIMEOUT_MS, api);
+
+      const tenants: Tenant[] = [];
+      for (const [index, label] of ['a', 'b'].entries()) {
+        const creds = stack.s3.tenants[index];
+        if (!creds) throw new Error(`the stack has no tenant ${index}`);
+        const bucketPrefix = `${uniqueName(`t${label}`)}-`;
+        const tenant = await admin<{ id: string }>(env, [
+          'tenant',
+          'create',
+          '--name',
+          `e2e tenant ${label.toUpperCase()}`,
+          '--s3-access-key',
+          creds.accessKey,
+          '--s3-secret-key',
+          creds.secretKey,
+          '--s3-endpoint',
+          stack.s3.endpoint,
+          '--bucket-prefix',
+          bucketPrefix,
+        ]);
+        const token = await admin<{ token: string }>(env, [
+          'token',
+          'create',
+          '--tenant',
+          tenant.id,
+          '--role',
+          'creator',
+        ]);
+        tenants.push(new Tenant(tenant.id, new ApiClient(apiUrl, token.token), bucketPrefix, creds, stack));
+      }
+      return new E2eEnv(stack, database, env, api, worker, apiUrl, tenants[0]!, tenants[1]!);
+    } catch (error) {
+      await Promise.all(processes.map((p) => p.stop()));
+      await database.drop().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Replaces the worker process by one with `overrides` in its environment (same queue prefix and database). */
+  async restartWorker(overrides: Record<string, string> = {}): Promise<void> {
+    const stopped = await this.worker.stop();
+    if (stopped.code !== 0)
+      throw new Error(`worker exited with ${JSON.stringify(stopped)}:\n${this.worker.log}`);
+    this.workerIndex += 1;
+    const name = this.worker.name.replace(/-\d+$/, `-${this.workerIndex}`);
+    this.worker = ServiceProcess.start(name, WORKER_MAIN, workerEnv(this.env, overrides));
+    await waitForWorker(this.worker);
+  }
+
+  /** Stops both services (SIGTERM, SIGKILL after 15 s) and drops the database. Reports unclean exits. */
+  async stop(): Promise<void> {
+    const [api, worker] = await Promise.all([this.api.stop(), this.worker.stop()]);
+    await this.database.drop();
+    const unclean = [
+      ['api', api, this.api],
+      ['worker', worker, this.worker],
+    ] as const;
+    for (const [name, exit, service] of unclean) {
+      if (exit.code !== 0) throw new Error(`${name} exited with ${JSON.stringify(exit)}:\n${service.log}`);
+    }
+  }
+}
+
+function workerEnv(
+  env: Record<string, string>,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  return { ...env, HEALTH_PORT: '0', SHUTDOWN_TIMEOUT_MS: '5000', ...overrides };
+}
+
+async function listeningPort(service: ServiceProcess, msg: string): Promise<number> {
+  const entry = await service.waitForLog(msg, START_TIMEOUT_MS);
+  const port = entry['port'];
+  if (typeof port !== 'number' || port <= 0)
+    throw new Error(`${service.name} logged no port: ${JSON.stringify(entry)}`);
+  return port;
+}
+
+async function waitForWorker(worker: ServiceProcess): Promise<void> {
+  const port = await listeningPort(worker, 'worker ready');
+  await waitForHttpOk(`http://127.0.0.1:${port}/readyz`, START_TIMEOUT_MS, worker);
+}
+
+/** Runs the real admin CLI (`cloud-images-admin`) and parses its JSON output. */
+async function admin<T>(env: Record<string, string>, args: string[]): Promise<T> {
+  try {
+    const { stdout } = await run(process.execPath, [ADMIN_CLI, ...args], {
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        DATABASE_URL: env['DATABASE_URL']!,
+        TENANT_SECRET_KEY: env['TENANT_SECRET_KEY']!,
+      },
+    });
+    return JSON.parse(stdout) as T;
+  } catch (error) {
+    const detail = error as { stderr?: string; code?: number };
+    throw new Error(
+      `cloud-images-admin ${args.slice(0, 2).join(' ')} failed (${detail.code}): ${detail.stderr}`,
+    );
+  }
+}
