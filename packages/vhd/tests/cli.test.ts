@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FixtureDir, qemuRawBytes } from '@cloud-images/vhd-fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';
-import { FixtureDir, qemuCreate, qemuToRaw, qemuWrite } from './helpers/qemu.js';
 
-const dir = new FixtureDir();
+const dir = new FixtureDir('vhd-test-');
 afterAll(() => dir.remove());
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -17,8 +17,9 @@ async function run(...argv: string[]) {
   return { code, stdout, stderr, json: stdout ? JSON.parse(stdout) : undefined };
 }
 
-const image = qemuCreate(dir.file('cli.vhd'), { subformat: 'dynamic', size: '6M', forceSize: true });
-qemuWrite(image, [{ offset: 5 * 1024 * 1024, length: 4096, pattern: 0x61 }]);
+const image = await dir.make('cli.vhd', 'dynamic', '6M', [
+  { offset: 5 * 1024 * 1024, length: 4096, pattern: 0x61 },
+]);
 
 describe('vhd CLI', () => {
   it('validate prints one JSON object and exits 0 for a valid image', async () => {
@@ -70,9 +71,9 @@ describe('vhd CLI', () => {
       ok: true,
       from: 'vhd',
     });
-    const expected = qemuToRaw(image, dir.file('q.raw'));
+    const expected = await qemuRawBytes(image, dir.file('q.raw'));
     expect(readFileSync(raw).equals(expected)).toBe(true);
-    expect(qemuToRaw(dynamic, dir.file('d.raw')).equals(expected)).toBe(true);
+    expect((await qemuRawBytes(dynamic, dir.file('d.raw'))).equals(expected)).toBe(true);
     expect((await run('validate', dynamic)).code).toBe(0);
   });
 

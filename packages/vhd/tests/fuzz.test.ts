@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { buffer } from 'node:stream/consumers';
+import { FixtureDir } from '@cloud-images/vhd-fixtures';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_RANGE_READ } from '../src/constants.js';
@@ -12,7 +13,6 @@ import {
   vhdChecksum,
 } from '../src/index.js';
 import { chunkedBody, expectedAllocationMap } from './helpers/memory-source.js';
-import { FixtureDir, qemuCreate, qemuWrite } from './helpers/qemu.js';
 import { tinyDynamic, tinyFixed } from './helpers/synthetic.js';
 
 /**
@@ -158,11 +158,10 @@ async function fuzz(base: () => Buffer, numRuns: number): Promise<Map<string, nu
 }
 
 describe('fuzzed images', () => {
-  const dir = new FixtureDir();
+  const dir = new FixtureDir('vhd-test-');
   let qemuImage: Buffer;
-  beforeAll(() => {
-    const path = qemuCreate(dir.file('fuzz.vhd'), { subformat: 'dynamic', size: '4M', forceSize: true });
-    qemuWrite(path, [
+  beforeAll(async () => {
+    const path = await dir.make('fuzz.vhd', 'dynamic', '4M', [
       { offset: 3 * 1024 * 1024, length: 1024, pattern: 0x5e },
       { offset: 0, length: 512, pattern: 0x7f },
     ]);

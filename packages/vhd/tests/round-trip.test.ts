@@ -3,6 +3,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
+import { FixtureDir, makeVhd, qemuRawBytes, qemuVirtualSize } from '@cloud-images/vhd-fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   computeAllocationMap,
@@ -19,10 +20,9 @@ import {
   validateVhdFile,
 } from '../src/index.js';
 import { chunkedBody, expectedAllocationMap, memorySource } from './helpers/memory-source.js';
-import { FixtureDir, qemuCreate, qemuToRaw, qemuVirtualSize, qemuWrite } from './helpers/qemu.js';
 
 const MiB = 1024 * 1024;
-const dir = new FixtureDir();
+const dir = new FixtureDir('vhd-test-');
 afterAll(() => dir.remove());
 
 /** A raw disk with random data at a few offsets, including a granule's last sector. */
@@ -56,8 +56,8 @@ describe.each([
     await writeThrough(raw, createDynamicVhdWriter({ virtualSize: size, allocationMap }), path);
     const written = readFileSync(path);
     expect(written.length).toBe(dynamicVhdSize(size, allocationMap));
-    expect(qemuVirtualSize(path)).toBe(size);
-    expect(qemuToRaw(path, `${path}.raw`).equals(raw)).toBe(true);
+    expect(await qemuVirtualSize(path)).toBe(size);
+    expect((await qemuRawBytes(path, `${path}.raw`)).equals(raw)).toBe(true);
     const result = await validateVhdFile(path);
     expect(result).toMatchObject({ ok: true, diskType: 'dynamic', virtualSize: size, creatorApp: 'win ' });
     if (result.ok) expect(result.allocationMap).toEqual(allocationMap);
@@ -71,8 +71,8 @@ describe.each([
     await writeThrough(raw, createFixedVhdWriter({ virtualSize: size }), path);
     const padded = Math.ceil(size / MiB) * MiB;
     expect(readFileSync(path).length).toBe(fixedVhdSize(size));
-    expect(qemuVirtualSize(path)).toBe(padded);
-    const back = qemuToRaw(path, `${path}.raw`);
+    expect(await qemuVirtualSize(path)).toBe(padded);
+    const back = await qemuRawBytes(path, `${path}.raw`);
     expect(back.subarray(0, size).equals(raw)).toBe(true);
     expect(back.subarray(size).every((b) => b === 0)).toBe(true);
     expect(await validateVhdFile(path)).toMatchObject({ ok: true, diskType: 'fixed', virtualSize: padded });
@@ -132,16 +132,16 @@ describe.each([
   ['fixed', true],
 ] as const)('our reader on a qemu %s image (force_size %s)', (subformat, forceSize) => {
   it('gives the same bytes as qemu-img convert', async () => {
-    const path = qemuCreate(dir.file(`reader-${subformat}-${forceSize}.vhd`), {
+    const path = await makeVhd(dir.file(`reader-${subformat}-${forceSize}.vhd`), {
       subformat,
       size: '12M',
       forceSize,
+      writes: [
+        { offset: 10 * MiB, length: 8192, pattern: 0xee },
+        { offset: 4096, length: 3 * MiB, pattern: 0x21 },
+      ],
     });
-    qemuWrite(path, [
-      { offset: 10 * MiB, length: 8192, pattern: 0xee },
-      { offset: 4096, length: 3 * MiB, pattern: 0x21 },
-    ]);
-    const expected = qemuToRaw(path, `${path}.raw`);
+    const expected = await qemuRawBytes(path, `${path}.raw`);
     const image = readFileSync(path);
     const source = memorySource(image);
     const viaRanges = await buffer(readVhdAsRaw(source));
@@ -162,8 +162,7 @@ describe.each([
 
 describe('reader', () => {
   it('reads absent sectors as zeros', async () => {
-    const path = qemuCreate(dir.file('bitmap.vhd'), { subformat: 'dynamic', size: '4M', forceSize: true });
-    qemuWrite(path, [{ offset: 0, length: 1024, pattern: 0x99 }]);
+    const path = await dir.make('bitmap.vhd', 'dynamic', '4M', [{ offset: 0, length: 1024, pattern: 0x99 }]);
     const image = readFileSync(path);
     const table = 1536;
     const bitmapAt = image.readUInt32BE(table) * 512;
@@ -178,8 +177,11 @@ describe('reader', () => {
   });
 
   it('streams a qemu-made VHD through our dynamic writer and back', async () => {
-    const path = qemuCreate(dir.file('rewrite.vhd'), { subformat: 'dynamic', size: '10M' });
-    qemuWrite(path, [{ offset: 8 * MiB, length: 4096, pattern: 0x10 }]);
+    const path = await makeVhd(dir.file('rewrite.vhd'), {
+      subformat: 'dynamic',
+      size: '10M',
+      writes: [{ offset: 8 * MiB, length: 4096, pattern: 0x10 }],
+    });
     const validated = await validateVhdFile(path);
     if (!validated.ok) throw new Error(validated.detail);
     const source = memorySource(readFileSync(path));
@@ -189,7 +191,11 @@ describe('reader', () => {
       createDynamicVhdWriter({ virtualSize: validated.virtualSize, allocationMap: validated.allocationMap }),
       createWriteStream(out),
     );
-    expect(qemuToRaw(out, `${out}.raw`).equals(qemuToRaw(path, `${path}.raw`))).toBe(true);
+    const [outRaw, pathRaw] = [
+      await qemuRawBytes(out, `${out}.raw`),
+      await qemuRawBytes(path, `${path}.raw`),
+    ];
+    expect(outRaw.equals(pathRaw)).toBe(true);
     expect(readFileSync(out).length).toBe(dynamicVhdSize(validated.virtualSize, validated.allocationMap));
   });
 

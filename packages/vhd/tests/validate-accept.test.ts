@@ -1,19 +1,21 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync } from 'node:fs';
+import {
+  FixtureDir,
+  makeVhd,
+  patchFooter,
+  patchVhdFile,
+  type QemuImageOptions,
+  qemuCreate,
+  qemuRawBytes,
+  qemuVirtualSize,
+} from '@cloud-images/vhd-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeAllocationMap, validateVhdFile } from '../src/index.js';
 import { expectedAllocationMap, validateBuffer } from './helpers/memory-source.js';
-import {
-  FixtureDir,
-  type QemuImageOptions,
-  qemuCreate,
-  qemuToRaw,
-  qemuVirtualSize,
-  qemuWrite,
-} from './helpers/qemu.js';
 
 const MiB = 1024 * 1024;
-const dir = new FixtureDir();
+const dir = new FixtureDir('vhd-test-');
 afterAll(() => dir.remove());
 
 /** A high offset is written first, so qemu stores its block before the low one. */
@@ -33,10 +35,9 @@ const cases: Array<[string, QemuImageOptions]> = [
 describe.each(cases)('qemu %s image with data at several offsets', (name, options) => {
   const path = dir.file(`${name.replace(' ', '-')}.vhd`);
   let raw: Buffer;
-  beforeAll(() => {
-    qemuCreate(path, options);
-    qemuWrite(path, WRITES);
-    raw = qemuToRaw(path, `${path}.raw`);
+  beforeAll(async () => {
+    await makeVhd(path, { ...options, writes: WRITES });
+    raw = await qemuRawBytes(path, `${path}.raw`);
   });
 
   it('is accepted with the right facts', async () => {
@@ -44,7 +45,7 @@ describe.each(cases)('qemu %s image with data at several offsets', (name, option
     if (!result.ok) throw new Error(`${result.message} ${result.detail}`);
     const file = readFileSync(path);
     expect(result.diskType).toBe(options.subformat);
-    expect(result.virtualSize).toBe(qemuVirtualSize(path));
+    expect(result.virtualSize).toBe(await qemuVirtualSize(path));
     expect(result.virtualSize).toBe(raw.length);
     expect(result.physicalSize).toBe(file.length);
     expect(result.md5).toBe(createHash('md5').update(file).digest('hex'));
@@ -76,7 +77,7 @@ describe('special layouts', () => {
 
   it('accepts the 511-byte footer of old Virtual PC images (fixed)', async () => {
     const path = dir.file('short-footer-fixed.vhd');
-    qemuCreate(path, { subformat: 'fixed', size: '4M' });
+    await qemuCreate(path, { subformat: 'fixed', size: '4M' });
     truncateSync(path, readFileSync(path).length - 1);
     const result = await validateVhdFile(path);
     expect(result).toMatchObject({ ok: true, diskType: 'fixed' });
@@ -84,8 +85,11 @@ describe('special layouts', () => {
 
   it('accepts the 511-byte footer of old Virtual PC images (dynamic)', async () => {
     const path = dir.file('short-footer-dynamic.vhd');
-    qemuCreate(path, { subformat: 'dynamic', size: '4M' });
-    qemuWrite(path, [{ offset: 0, length: 512, pattern: 1 }]);
+    await makeVhd(path, {
+      subformat: 'dynamic',
+      size: '4M',
+      writes: [{ offset: 0, length: 512, pattern: 1 }],
+    });
     truncateSync(path, readFileSync(path).length - 1);
     expect(await validateVhdFile(path)).toMatchObject({
       ok: true,
@@ -95,15 +99,13 @@ describe('special layouts', () => {
   });
 
   it('accepts an empty dynamic disk with an all-zero allocation map', async () => {
-    const path = dir.file('empty.vhd');
-    qemuCreate(path, { subformat: 'dynamic', size: '40M', forceSize: true });
+    const path = await dir.make('empty.vhd', 'dynamic', '40M');
     const result = await validateVhdFile(path);
     expect(result).toMatchObject({ ok: true, allocatedGranules: 0, virtualSize: 40 * MiB });
   });
 
   it('accepts a disk exactly at a configured limit and rejects it one sector lower', async () => {
-    const path = dir.file('limit.vhd');
-    qemuCreate(path, { subformat: 'dynamic', size: '8M', forceSize: true });
+    const path = await dir.make('limit.vhd', 'dynamic', '8M');
     expect((await validateVhdFile(path, { maxVirtualSize: 8 * MiB })).ok).toBe(true);
     expect(await validateVhdFile(path, { maxVirtualSize: 8 * MiB - 512 })).toMatchObject({
       ok: false,
@@ -112,22 +114,19 @@ describe('special layouts', () => {
   });
 
   it('accepts allocated blocks that hold only zeros, without marking them', async () => {
-    const path = dir.file('zero-block.vhd');
-    qemuCreate(path, { subformat: 'dynamic', size: '8M' });
-    qemuWrite(path, [{ offset: 2 * MiB, length: 4096, pattern: 0 }]);
+    const path = await makeVhd(dir.file('zero-block.vhd'), {
+      subformat: 'dynamic',
+      size: '8M',
+      writes: [{ offset: 2 * MiB, length: 4096, pattern: 0 }],
+    });
     const result = await validateVhdFile(path);
     expect(result).toMatchObject({ ok: true, allocatedGranules: 0 });
   });
 
   it('accepts a fixed disk whose footer data offset is 0xFFFFFFFF', async () => {
     const path = dir.file('fixed-ffffffff.vhd');
-    qemuCreate(path, { subformat: 'fixed', size: '2M' });
-    const image = readFileSync(path);
-    const footer = image.subarray(image.length - 512);
-    footer.writeBigUInt64BE(0xffffffffn, 16);
-    const { vhdChecksum } = await import('../src/index.js');
-    footer.writeUInt32BE(vhdChecksum(footer, 64), 64);
-    writeFileSync(path, image);
+    await qemuCreate(path, { subformat: 'fixed', size: '2M' });
+    await patchVhdFile(path, (image) => patchFooter(image, { dataOffset: 0xffffffff }));
     expect((await validateVhdFile(path)).ok).toBe(true);
   });
 });

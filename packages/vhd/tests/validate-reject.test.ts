@@ -1,4 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import {
+  batEntry,
+  blockBitmapOffset,
+  FixtureDir,
+  type FooterPatch,
+  headerOffset,
+  makeRejectedVhd,
+  patchDynamicHeader,
+  patchFooter,
+  setBatEntry,
+  tableOffset,
+  tailFooter,
+} from '@cloud-images/vhd-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_MAX_VIRTUAL_SIZE,
@@ -10,36 +23,24 @@ import {
   validateVhdStream,
 } from '../src/index.js';
 import { chunkedBody, memorySource, validateBuffer } from './helpers/memory-source.js';
-import { FixtureDir, qemuCreate, qemuWrite } from './helpers/qemu.js';
-import {
-  batEntry,
-  editFooter,
-  editHeader,
-  fixFooterChecksum,
-  headerOffset,
-  setBatEntry,
-  tableOffset,
-  tailFooter,
-} from './helpers/vhd-patch.js';
 
 const MiB = 1024 * 1024;
-const dir = new FixtureDir();
+const ZERO_ID = Buffer.alloc(16);
+const dir = new FixtureDir('vhd-test-');
 let dynamicImage: Buffer;
 let fixedImage: Buffer;
 let bigImage: Buffer;
 
-beforeAll(() => {
-  const dynamicPath = qemuCreate(dir.file('d.vhd'), { subformat: 'dynamic', size: '8M', forceSize: true });
+beforeAll(async () => {
   // Block 3 is written first, so it sits before block 0 in the file.
-  qemuWrite(dynamicPath, [
+  const dynamicPath = await dir.make('d.vhd', 'dynamic', '8M', [
     { offset: 6 * MiB, length: 8192, pattern: 0x77 },
     { offset: 0, length: 8192, pattern: 0x33 },
   ]);
-  dynamicImage = readFileSync(dynamicPath);
-  const fixedPath = qemuCreate(dir.file('f.vhd'), { subformat: 'fixed', size: '4M', forceSize: true });
-  qemuWrite(fixedPath, [{ offset: MiB, length: 4096, pattern: 0x42 }]);
-  fixedImage = readFileSync(fixedPath);
-  bigImage = readFileSync(qemuCreate(dir.file('big.vhd'), { subformat: 'dynamic', size: '41G' }));
+  dynamicImage = await readFile(dynamicPath);
+  const fixedPath = await dir.make('f.vhd', 'fixed', '4M', [{ offset: MiB, length: 4096, pattern: 0x42 }]);
+  fixedImage = await readFile(fixedPath);
+  bigImage = await readFile(await makeRejectedVhd(dir.path, 413));
 });
 afterAll(() => dir.remove());
 
@@ -93,9 +94,7 @@ describe('396 no valid footer', () => {
     expectCode(await validateBuffer(Buffer.alloc(MiB, 7)), 396, /cookie/);
   });
   it('rejects a wrong cookie', async () => {
-    const image = fixed();
-    tailFooter(image).write('conectiy', 0, 'latin1');
-    fixFooterChecksum(tailFooter(image));
+    const image = patchFooter(fixed(), { cookie: 'conectiy' });
     expectCode(await validateBuffer(image), 396);
   });
   it('rejects a bad footer checksum', async () => {
@@ -110,26 +109,23 @@ describe('396 no valid footer', () => {
 
 describe('721 parent disk', () => {
   it('rejects a differencing disk (type 4)', async () => {
-    const image = editFooter(dynamic(), (f) => f.writeUInt32BE(4, 60));
+    const image = patchFooter(dynamic(), { diskType: 4 });
     expectCode(await validateBuffer(image), 721, /differencing/);
   });
   it('rejects a dynamic disk with a parent name', async () => {
-    const image = editHeader(dynamic(), (h) => h.write('parent.vhd', 64, 'utf16le'));
+    const image = patchDynamicHeader(dynamic(), { parentName: 'parent.vhd' });
     expectCode(await validateBuffer(image), 721, /parent name/);
   });
   it('rejects a dynamic disk with a parent unique id', async () => {
-    const image = editHeader(dynamic(), (h) => h.fill(9, 40, 56));
+    const image = patchDynamicHeader(dynamic(), { parentUniqueId: Buffer.alloc(16, 9) });
     expectCode(await validateBuffer(image), 721);
   });
   it('rejects a dynamic disk with a parent locator', async () => {
-    const image = editHeader(dynamic(), (h) => h.write('W2ku', 576, 'latin1'));
+    const image = patchDynamicHeader(dynamic(), { parentLocatorCode: 'W2ku' });
     expectCode(await validateBuffer(image), 721, /locator/);
   });
   it('comes before 614 and 523', async () => {
-    const image = editFooter(dynamic(), (f) => {
-      f.writeUInt32BE(4, 60);
-      f.fill(0, 68, 84);
-    });
+    const image = patchFooter(dynamic(), { diskType: 4, uniqueId: ZERO_ID });
     expectCode(await validateBuffer(image), 721);
   });
 });
@@ -137,24 +133,21 @@ describe('721 parent disk', () => {
 describe('523 disk type', () => {
   for (const type of [0, 1, 5, 6, 0x12345678]) {
     it(`rejects disk type ${type}`, async () => {
-      expectCode(await validateBuffer(editFooter(fixed(), (f) => f.writeUInt32BE(type, 60))), 523);
+      expectCode(await validateBuffer(patchFooter(fixed(), { diskType: type })), 523);
     });
   }
   it('comes before 614', async () => {
-    const image = editFooter(fixed(), (f) => {
-      f.writeUInt32BE(5, 60);
-      f.fill(0, 68, 84);
-    });
+    const image = patchFooter(fixed(), { diskType: 5, uniqueId: ZERO_ID });
     expectCode(await validateBuffer(image), 523);
   });
 });
 
 describe('614 zero UUID', () => {
   it('rejects a fixed disk with a zero unique id', async () => {
-    expectCode(await validateBuffer(editFooter(fixed(), (f) => f.fill(0, 68, 84))), 614);
+    expectCode(await validateBuffer(patchFooter(fixed(), { uniqueId: ZERO_ID })), 614);
   });
   it('rejects a dynamic disk with a zero unique id, before 413', async () => {
-    expectCode(await validateBuffer(editFooter(Buffer.from(bigImage), (f) => f.fill(0, 68, 84))), 614);
+    expectCode(await validateBuffer(patchFooter(Buffer.from(bigImage), { uniqueId: ZERO_ID })), 614);
   });
 });
 
@@ -164,59 +157,43 @@ describe('413 virtual size', () => {
     expectCode(await validateBuffer(Buffer.from(bigImage)), 413);
   });
   it('rejects a geometry over the limit even when the current size is small', async () => {
-    const image = editFooter(fixed(), (f) => {
-      f.writeUInt16BE(65000, 56);
-      f.writeUInt8(16, 58);
-      f.writeUInt8(255, 59);
-    });
+    const image = patchFooter(fixed(), { geometry: { cylinders: 65000, heads: 16, sectorsPerTrack: 255 } });
     expectCode(await validateBuffer(image), 413, /geometry/);
   });
   it('ignores the 65535/16/255 sentinel geometry', async () => {
-    const image = editFooter(fixed(), (f) => {
-      f.writeUInt16BE(65535, 56);
-      f.writeUInt8(16, 58);
-      f.writeUInt8(255, 59);
-    });
+    const image = patchFooter(fixed(), { geometry: { cylinders: 65535, heads: 16, sectorsPerTrack: 255 } });
     expect((await validateBuffer(image)).ok).toBe(true);
   });
 });
 
 describe('111 structural faults', () => {
-  const footerCases: Array<[string, (f: Buffer) => void, RegExp]> = [
-    ['bad format version', (f) => f.writeUInt32BE(0x00020000, 12), /version/],
-    ['reserved feature bit clear', (f) => f.writeUInt32BE(0, 8), /features/],
-    ['unknown feature bits', (f) => f.writeUInt32BE(0x12, 8), /features/],
-    ['bad saved state', (f) => f.writeUInt8(2, 84), /saved state/],
-    ['current size not whole sectors', (f) => f.writeBigUInt64BE(BigInt(4 * MiB - 100), 48), /sectors/],
+  const footerCases: Array<[string, FooterPatch, RegExp]> = [
+    ['bad format version', { formatVersion: 0x00020000 }, /version/],
+    ['reserved feature bit clear', { features: 0 }, /features/],
+    ['unknown feature bits', { features: 0x12 }, /features/],
+    ['bad saved state', { savedState: 2 }, /saved state/],
+    ['current size not whole sectors', { currentSize: 4 * MiB - 100 }, /sectors/],
   ];
-  for (const [name, edit, detail] of footerCases) {
+  for (const [name, patch, detail] of footerCases) {
     it(`rejects ${name}`, async () => {
-      expectCode(await validateBuffer(editFooter(fixed(), edit)), 111, detail);
-      expectCode(await validateBuffer(editFooter(dynamic(), edit)), 111, detail);
+      expectCode(await validateBuffer(patchFooter(fixed(), patch)), 111, detail);
+      expectCode(await validateBuffer(patchFooter(dynamic(), patch)), 111, detail);
     });
   }
 
   it('rejects a fixed disk whose size is not current size + 512', async () => {
-    const image = editFooter(fixed(), (f) => f.writeBigUInt64BE(BigInt(2 * MiB), 48));
+    const image = patchFooter(fixed(), { currentSize: 2 * MiB });
     expectCode(await validateBuffer(image), 111, /fixed disk/);
   });
   it('rejects a fixed disk with a data offset', async () => {
-    expectCode(
-      await validateBuffer(editFooter(fixed(), (f) => f.writeBigUInt64BE(512n, 16))),
-      111,
-      /data offset/,
-    );
+    expectCode(await validateBuffer(patchFooter(fixed(), { dataOffset: 512 })), 111, /data offset/);
   });
   it('rejects a dynamic header outside the file', async () => {
-    const image = editFooter(dynamic(), (f) => f.writeBigUInt64BE(BigInt(dynamicImage.length), 16));
+    const image = patchFooter(dynamic(), { dataOffset: dynamicImage.length });
     expectCode(await validateBuffer(image), 111, /outside/);
   });
   it('rejects a bad dynamic header cookie', async () => {
-    expectCode(
-      await validateBuffer(editHeader(dynamic(), (h) => h.write('cxsparsf', 0, 'latin1'))),
-      111,
-      /cookie/,
-    );
+    expectCode(await validateBuffer(patchDynamicHeader(dynamic(), { cookie: 'cxsparsf' })), 111, /cookie/);
   });
   it('rejects a bad dynamic header checksum', async () => {
     const image = dynamic();
@@ -230,21 +207,17 @@ describe('111 structural faults', () => {
   });
   it('rejects a block size that is not a power of two', async () => {
     expectCode(
-      await validateBuffer(editHeader(dynamic(), (h) => h.writeUInt32BE(3 * MiB, 32))),
+      await validateBuffer(patchDynamicHeader(dynamic(), { blockSize: 3 * MiB })),
       111,
       /power of two/,
     );
   });
   it('rejects a block size below 512 bytes', async () => {
-    expectCode(
-      await validateBuffer(editHeader(dynamic(), (h) => h.writeUInt32BE(256, 32))),
-      111,
-      /power of two/,
-    );
+    expectCode(await validateBuffer(patchDynamicHeader(dynamic(), { blockSize: 256 })), 111, /power of two/);
   });
   it('rejects max table entries too small for the virtual size', async () => {
     expectCode(
-      await validateBuffer(editHeader(dynamic(), (h) => h.writeUInt32BE(3, 28))),
+      await validateBuffer(patchDynamicHeader(dynamic(), { maxTableEntries: 3 })),
       111,
       /< virtual size/,
     );
@@ -254,18 +227,18 @@ describe('111 structural faults', () => {
       [0xfffffff0, /product cap/],
       [1000, /far more/],
     ] as const) {
-      const source = memorySource(editHeader(dynamic(), (h) => h.writeUInt32BE(entries, 28)));
+      const source = memorySource(patchDynamicHeader(dynamic(), { maxTableEntries: entries }));
       const result = await validateVhdStream({ ...source, body: () => chunkedBody(Buffer.alloc(0)) });
       expectCode(result, 111, detail);
       expect(source.stats.totalBytes).toBeLessThan(4096);
     }
   });
   it('rejects a BAT outside the file', async () => {
-    const image = editHeader(dynamic(), (h) => h.writeBigUInt64BE(BigInt(dynamicImage.length - 256), 16));
+    const image = patchDynamicHeader(dynamic(), { tableOffset: dynamicImage.length - 256 });
     expectCode(await validateBuffer(image), 111, /BAT .* outside/);
   });
   it('rejects a BAT overlapping the dynamic header', async () => {
-    const image = editHeader(dynamic(), (h) => h.writeBigUInt64BE(512n, 16));
+    const image = patchDynamicHeader(dynamic(), { tableOffset: 512 });
     expectCode(await validateBuffer(image), 111, /overlaps the dynamic header/);
   });
   it('rejects a BAT entry pointing into the footer copy', async () => {
@@ -303,17 +276,17 @@ describe('111 structural faults', () => {
     expectCode(await validateBuffer(image), 111, /overlap/);
   });
   it('rejects a footer copy that differs from the tail footer', async () => {
-    const image = editFooter(dynamic(), (f) => f.writeUInt32BE(12345, 24), { copy: false });
+    const image = patchFooter(dynamic(), { timestamp: 12345 }, { copy: false });
     expectCode(await validateBuffer(image), 111, /footer copy/);
   });
   it('rejects a sector marked absent in the bitmap that holds data', async () => {
     const image = dynamic();
-    image.fill(0, batEntry(image, 0) * 512, batEntry(image, 0) * 512 + 512);
+    image.fill(0, blockBitmapOffset(image, 0), blockBitmapOffset(image, 0) + 512);
     expectCode(await validateBuffer(image), 111, /marked absent/);
   });
   it('accepts absent sectors that hold zeros', async () => {
     const image = dynamic();
-    const bitmap = batEntry(image, 0) * 512;
+    const bitmap = blockBitmapOffset(image, 0);
     image.fill(0, bitmap + 2, bitmap + 512); // sectors 0..15 (the 8 KiB written) stay present
     expect((await validateBuffer(image)).ok).toBe(true);
   });

@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { images } from '@cloud-images/shared';
+import { FixtureDir } from '@cloud-images/vhd-fixtures';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VhdFixtures } from './helpers/vhd-fixtures.js';
 import { WorkerProcess } from './helpers/worker-process.js';
 import { WorkerTestEnv } from './helpers/worker-test-env.js';
 
 const MIB = 1024 * 1024;
 let env: WorkerTestEnv;
-let fixtures: VhdFixtures;
+let fixtures: FixtureDir;
 let vhdPath: string;
 let vhdMd5: string;
 const workers: WorkerProcess[] = [];
@@ -44,7 +44,7 @@ async function md5Of(path: string): Promise<string> {
 
 beforeAll(async () => {
   env = await WorkerTestEnv.create();
-  fixtures = await VhdFixtures.create();
+  fixtures = new FixtureDir('worker-vhd-');
   await env.createContainer('big');
   // A 1 GiB fixed VHD (sparse on disk) with data at both ends.
   vhdPath = await fixtures.make('big.vhd', 'fixed', '1G', [
@@ -58,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.ensureStopped()));
   await env?.dispose();
-  await fixtures?.dispose();
+  await fixtures?.remove();
 });
 
 async function expectImportedExactlyOnce(taskId: string) {

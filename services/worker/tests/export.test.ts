@@ -1,24 +1,23 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { images, TaskMessage, tenants } from '@cloud-images/shared';
+import { FixtureDir } from '@cloud-images/vhd-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_TASK_METADATA } from '../src/export/export-image-to-container.js';
-import { VhdFixtures } from './helpers/vhd-fixtures.js';
 import { WorkerTestEnv } from './helpers/worker-test-env.js';
 
 const run = promisify(execFile);
 let env: WorkerTestEnv;
-let fixtures: VhdFixtures;
+let fixtures: FixtureDir;
 let source: string;
 let imageId: string;
 const MIB = 1024 * 1024;
 
 beforeAll(async () => {
   env = await WorkerTestEnv.create();
-  fixtures = await VhdFixtures.create();
+  fixtures = new FixtureDir('worker-vhd-');
   await env.createContainer('imports');
   await env.createContainer('exports');
   await env.startWorker();
@@ -35,11 +34,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.dispose();
-  await fixtures?.dispose();
+  await fixtures?.remove();
 });
 
 async function download(container: string, object: string, name: string): Promise<string> {
-  const path = join(fixtures.dir, name);
+  const path = fixtures.file(name);
   await env.tenantS3.fGetObject(env.bucketFor(container), object, path);
   return path;
 }

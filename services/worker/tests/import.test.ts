@@ -2,28 +2,28 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { images, TaskMessage } from '@cloud-images/shared';
 import { decodeAllocationMap, isGranuleAllocated } from '@cloud-images/vhd';
+import { FixtureDir } from '@cloud-images/vhd-fixtures';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHealthServer } from '../src/health-server.js';
 import type { WorkerApp } from '../src/worker-app.js';
-import { VhdFixtures } from './helpers/vhd-fixtures.js';
 import { WorkerTestEnv } from './helpers/worker-test-env.js';
 
 let env: WorkerTestEnv;
 let app: WorkerApp;
-let fixtures: VhdFixtures;
+let fixtures: FixtureDir;
 const container = 'imports';
 
 beforeAll(async () => {
   env = await WorkerTestEnv.create();
-  fixtures = await VhdFixtures.create();
+  fixtures = new FixtureDir('worker-vhd-');
   await env.createContainer(container);
   app = await env.startWorker();
 });
 
 afterAll(async () => {
   await env?.dispose();
-  await fixtures?.dispose();
+  await fixtures?.remove();
 });
 
 async function expectImported(path: string, object: string, type: 'fixed' | 'dynamic') {

@@ -1,22 +1,23 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { TaskMessage } from '@cloud-images/shared';
+import { FixtureDir, qemuInfo } from '@cloud-images/vhd-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../support/api-client.js';
 import { E2eEnv } from '../support/e2e-env.js';
-import { fileHash, VhdFixtures } from '../support/vhd-fixtures.js';
+import { fileHash } from '../support/file-hash.js';
 
 const run = promisify(execFile);
 const MIB = 1024 * 1024;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 let env: E2eEnv;
-let fixtures: VhdFixtures;
+let fixtures: FixtureDir;
 let source: string;
 let imageId: string;
 
 beforeAll(async () => {
-  fixtures = await VhdFixtures.create();
+  fixtures = new FixtureDir('e2e-vhd-');
   env = await E2eEnv.start();
   const { tenantA } = env;
   await tenantA.createContainer('imports');
@@ -37,7 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.stop();
-  await fixtures?.dispose();
+  await fixtures?.remove();
 });
 
 async function exportTo(tenant: 'tenantA' | 'tenantB', container: string): Promise<Task> {
@@ -68,8 +69,8 @@ describe('export through the API', () => {
     });
 
     // Downloaded as the tenant would, with the tenant's own credentials.
-    const exported = await tenantA.download('exports', `${imageId}.vhd`, fixtures.path('exported.vhd'));
-    expect((await fixtures.info(exported))['virtual-size']).toBe(24 * MIB);
+    const exported = await tenantA.download('exports', `${imageId}.vhd`, fixtures.file('exported.vhd'));
+    expect((await qemuInfo(exported))['virtual-size']).toBe(24 * MIB);
     const exportedRaw = await fixtures.toRaw(exported, 'exported.raw');
     const sourceRaw = await fixtures.toRaw(source, 'source.raw');
     expect(await fileHash(exportedRaw, 'sha256')).toBe(await fileHash(sourceRaw, 'sha256'));

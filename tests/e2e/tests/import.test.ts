@@ -1,27 +1,28 @@
 import { readFile, stat } from 'node:fs/promises';
+import { FixtureDir, qemuInfo } from '@cloud-images/vhd-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../support/api-client.js';
 import { E2eEnv } from '../support/e2e-env.js';
-import { fileHash, VhdFixtures } from '../support/vhd-fixtures.js';
+import { fileHash } from '../support/file-hash.js';
 
 const MIB = 1024 * 1024;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let env: E2eEnv;
-let fixtures: VhdFixtures;
+let fixtures: FixtureDir;
 /** Filled by the import tests, read by the tenancy tests. */
 const imported: { task?: Task; imageId?: string } = {};
 
 beforeAll(async () => {
-  fixtures = await VhdFixtures.create();
+  fixtures = new FixtureDir('e2e-vhd-');
   env = await E2eEnv.start();
   await env.tenantA.createContainer('imports');
 });
 
 afterAll(async () => {
   await env?.stop();
-  await fixtures?.dispose();
+  await fixtures?.remove();
 });
 
 /** Uploads `path` to tenant A's `imports` container, imports it through the API and checks every visible fact. */
@@ -83,7 +84,7 @@ describe('import through the API', () => {
       { pattern: 0x5a, offset: '3M', length: '1M' },
       { pattern: 0xc3, offset: '6140k', length: '4k' },
     ]);
-    expect((await fixtures.info(path))['virtual-size']).toBe(6 * MIB);
+    expect((await qemuInfo(path))['virtual-size']).toBe(6 * MIB);
     const result = await importAndVerify(path, 'fixed disk', 6 * MIB);
     imported.task = result.task;
     imported.imageId = result.imageId;
@@ -95,7 +96,7 @@ describe('import through the API', () => {
       { pattern: 0x22, offset: '5M', length: '1M' },
       { pattern: 0x33, offset: '15M', length: '512k' },
     ]);
-    expect((await fixtures.info(path))['virtual-size']).toBe(16 * MIB);
+    expect((await qemuInfo(path))['virtual-size']).toBe(16 * MIB);
     // Three of the eight 2 MiB blocks are allocated: the file is far smaller than the disk.
     expect((await stat(path)).size).toBeLessThan(8 * MIB);
     await importAndVerify(path, 'dynamic disk', 16 * MIB);
@@ -129,7 +130,7 @@ describe('tenancy', () => {
     const { tenantA, tenantB } = env;
     // The bucket tenant B's `imports` container maps to, with a valid VHD in it, but in tenant A's account.
     await tenantA.s3.makeBucket(tenantB.bucketFor('imports'), env.stack.s3.region);
-    await tenantA.s3.fPutObject(tenantB.bucketFor('imports'), 'fixed.vhd', fixtures.path('fixed.vhd'));
+    await tenantA.s3.fPutObject(tenantB.bucketFor('imports'), 'fixed.vhd', fixtures.file('fixed.vhd'));
     const task = await tenantB.api.runTask('import', {
       import_from: 'imports/fixed.vhd',
       image_properties: { name: 'not mine' },
