@@ -58,7 +58,7 @@ export class Tenant {
 }
 
 export interface E2eOptions {
-  /** Extra worker environment, e.g. `MAX_VIRTUAL_SIZE_BYTES`. */
+  /** Extra worker environment, e.g. `MAX_VIRTUAL_SIZE_BYTES`; every later worker (restart, start) keeps it. */
   worker?: Record<string, string>;
 }
 
@@ -70,6 +70,8 @@ export interface E2eOptions {
 export class E2eEnv {
   private worker: ServiceProcess;
   private workerIndex = 0;
+  /** Set by killWorker until startWorker: the current worker died on purpose, so stop() does not report it. */
+  private workerKilled = false;
 
   private constructor(
     readonly stack: StackInfo,
@@ -77,6 +79,7 @@ export class E2eEnv {
     readonly env: Record<string, string>,
     private readonly api: ServiceProcess,
     worker: ServiceProcess,
+    private readonly workerOverrides: Record<string, string>,
     readonly apiUrl: string,
     readonly tenantA: Tenant,
     readonly tenantB: Tenant,
@@ -147,7 +150,17 @@ export class E2eEnv {
         ]);
         tenants.push(new Tenant(tenant.id, new ApiClient(apiUrl, token.token), bucketPrefix, creds, stack));
       }
-      return new E2eEnv(stack, database, env, api, worker, apiUrl, tenants[0]!, tenants[1]!);
+      return new E2eEnv(
+        stack,
+        database,
+        env,
+        api,
+        worker,
+        options.worker ?? {},
+        apiUrl,
+        tenants[0]!,
+        tenants[1]!,
+      );
     } catch (error) {
       await Promise.all(processes.map((p) => p.stop()));
       await database.drop().catch(() => {});
@@ -155,14 +168,44 @@ export class E2eEnv {
     }
   }
 
-  /** Replaces the worker process by one with `overrides` in its environment (same queue prefix and database). */
+  /** The running worker process (its pid, its log). */
+  get workerProcess(): ServiceProcess {
+    return this.worker;
+  }
+
+  /**
+   * Replaces the worker process by one with `overrides` on top of the `E2eEnv.start` worker environment (same queue
+   * prefix and database), after a graceful stop.
+   */
   async restartWorker(overrides: Record<string, string> = {}): Promise<void> {
     const stopped = await this.worker.stop();
     if (stopped.code !== 0)
       throw new Error(`worker exited with ${JSON.stringify(stopped)}:\n${this.worker.log}`);
+    await this.startWorker(overrides);
+  }
+
+  /**
+   * SIGKILLs the worker, as a crash would: no shutdown code runs, its job stays locked in Redis, its upload unfinished.
+   * No worker runs until `startWorker`.
+   */
+  async killWorker(): Promise<void> {
+    const exit = await this.worker.kill('SIGKILL');
+    if (exit.signal !== 'SIGKILL')
+      throw new Error(`worker exited with ${JSON.stringify(exit)} before the SIGKILL:\n${this.worker.log}`);
+    this.workerKilled = true;
+  }
+
+  /** Starts a new worker process (after `killWorker`) with the start environment plus `overrides`; waits for ready. */
+  async startWorker(overrides: Record<string, string> = {}): Promise<void> {
+    if (this.worker.running) throw new Error(`${this.worker.name} is still running`);
     this.workerIndex += 1;
     const name = this.worker.name.replace(/-\d+$/, `-${this.workerIndex}`);
-    this.worker = ServiceProcess.start(name, WORKER_MAIN, workerEnv(this.env, overrides));
+    this.worker = ServiceProcess.start(
+      name,
+      WORKER_MAIN,
+      workerEnv(this.env, { ...this.workerOverrides, ...overrides }),
+    );
+    this.workerKilled = false;
     await waitForWorker(this.worker);
   }
 
@@ -172,7 +215,7 @@ export class E2eEnv {
     await this.database.drop();
     const unclean = [
       ['api', api, this.api],
-      ['worker', worker, this.worker],
+      ...(this.workerKilled ? [] : ([['worker', worker, this.worker]] as const)),
     ] as const;
     for (const [name, exit, service] of unclean) {
       if (exit.code !== 0) throw new Error(`${name} exited with ${JSON.stringify(exit)}:\n${service.log}`);

@@ -115,6 +115,12 @@ export class ServiceProcess {
     });
   }
 
+  /** Sends `signal` (e.g. SIGKILL, a crash: no shutdown code runs) and resolves once the process has exited. */
+  async kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.running) this.child.kill(signal);
+    return this.exited;
+  }
+
   /** SIGTERM (the services' graceful shutdown), then SIGKILL if it is still running after `timeoutMs`. */
   async stop(timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (this.running) {
