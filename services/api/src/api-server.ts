@@ -96,9 +96,13 @@ export async function startApi(
       readiness.beginShutdown();
       clearTimeout(schedulerRetry);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Node 20 closes keep-alive sockets that are idle NOW, but not those that become idle after their
+      // in-flight response ends; sweeping keeps shutdown from waiting out the keep-alive timeout.
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 100).unref();
       const force = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS).unref();
       await closed;
+      clearInterval(sweep);
       clearTimeout(force);
       await relay.stop();
       await queues.close();

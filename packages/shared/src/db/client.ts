@@ -24,6 +24,10 @@ export function createDatabase(options: {
   });
   // An idle client that loses its connection emits 'error' on the pool; without a listener that kills the process.
   pool.on('error', () => {});
+  // pg-pool listens only on IDLE clients. A client checked out between two queries (mid-transaction) whose
+  // connection dies would emit an unhandled 'error' and kill the process; with this listener its next query
+  // fails instead (and the pool discards it on release).
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }

@@ -2,16 +2,31 @@ import type { Logger } from '@cloud-images/shared';
 import type { ErrorRequestHandler } from 'express';
 import { ApiError, errorBody } from './errors.js';
 
-/** Errors that mean "a dependency is down", not "the code is wrong": answered 503 so clients retry. */
+/**
+ * Errors that mean "a dependency is down", not "the code is wrong": answered 503 so clients retry.
+ * Drizzle wraps every failed query in a `DrizzleQueryError` ("Failed query: …") with the driver's error as
+ * its `cause`, so the cause chain is searched, not only the error itself.
+ */
 function isDependencyUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (isUnavailableError(current)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+function isUnavailableError(error: Error): boolean {
   const code = (error as { code?: unknown }).code;
   return (
     code === 'ECONNREFUSED' ||
     code === 'ECONNRESET' ||
     code === '57P01' || // admin_shutdown
     code === '57P03' || // cannot_connect_now
-    /timeout exceeded when trying to connect|Connection terminated/i.test(error.message)
+    // pg-pool's connect timeout; a connection lost mid-query; a client whose connection died while checked out;
+    // a database that refuses connections (ALTER DATABASE … ALLOW_CONNECTIONS false, 55000).
+    /timeout exceeded when trying to connect|Connection terminated|not queryable|is not currently accepting connections/i.test(
+      error.message,
+    )
   );
 }
 

@@ -1,0 +1,181 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { Agent, get, type IncomingMessage } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { images } from '@cloud-images/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi, type TestTenant } from './support/api-harness.js';
+
+// Far more than loopback socket buffers and stream high-water marks hold, so while the client is not reading,
+// the server is stuck mid-response with most of the object unsent.
+const SIZE = 32 * 1024 * 1024 + 7;
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+let t: TestApi;
+let tenant: TestTenant;
+let imageId: string;
+const data = randomBytes(SIZE);
+const md5 = createHash('md5').update(data).digest('hex');
+
+beforeAll(async () => {
+  t = await startTestApi();
+  tenant = await t.createTestTenant();
+  const key = `images/${crypto.randomUUID()}.vhd`;
+  await t.imageStoreClient.putObject(t.imageBucket, key, data, data.length);
+  const [row] = await t.db
+    .insert(images)
+    .values({
+      tenantId: tenant.id,
+      name: 'big',
+      status: 'active',
+      size: SIZE,
+      checksum: md5,
+      storageKey: key,
+    })
+    .returning();
+  imageId = row!.id;
+});
+afterAll(() => t?.close());
+
+/** GET over a fresh connection: the status code, or the error code if the connection itself failed. */
+function probe(port: number, path: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
+/** Spawns the real `main.ts` against this file's database, queue prefix and bucket; resolves its port. */
+async function startMain(): Promise<{ main: ChildProcess; port: number; output: () => string }> {
+  const env = Object.fromEntries(Object.entries(t.config).map(([key, value]) => [key, String(value)]));
+  const main = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('../src/main.ts', import.meta.url))],
+    {
+      env: {
+        PATH: process.env.PATH,
+        ...env,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let output = '';
+  main.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  await expect.poll(() => /"port":(\d+)/.exec(output)?.[1], { timeout: 30_000, interval: 100 }).toBeDefined();
+  const port = Number(/"port":(\d+)/.exec(output)?.[1]);
+  await expect.poll(() => probe(port, '/readyz'), { timeout: 15_000, interval: 100 }).toBe(200);
+  return { main, port, output: () => output };
+}
+
+/** pino-http's line for the finished download, if the server has finished it. */
+function downloadLog(output: string): { res: { statusCode: number }; msg: string } | undefined {
+  return output
+    .split('\n')
+    .filter((line) => line.includes(`/v2/images/${imageId}/file`) && line.includes('"res"'))
+    .map((line) => JSON.parse(line))[0];
+}
+
+describe('graceful shutdown (main.ts)', () => {
+  it('lets an in-flight download finish after SIGTERM while refusing new connections, then exits 0', async () => {
+    const { main, port, output } = await startMain();
+    // A keep-alive agent, as real clients (glanceclient/requests) use.
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        get(
+          {
+            host: '127.0.0.1',
+            port,
+            path: `/v2/images/${imageId}/file`,
+            agent,
+            headers: { 'X-Auth-Token': tenant.tokens.observer },
+          },
+          resolve,
+        ).on('error', reject);
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-length']).toBe(String(SIZE));
+
+      // A slow reader: after the first chunk it stops reading until released, then reads a chunk per tick.
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const hash = createHash('md5');
+      let received = 0;
+      let firstChunk!: () => void;
+      const gotFirstChunk = new Promise<void>((resolve) => {
+        firstChunk = resolve;
+      });
+      const download = (async () => {
+        for await (const chunk of res) {
+          hash.update(chunk as Buffer);
+          received += (chunk as Buffer).length;
+          if (received === (chunk as Buffer).length) {
+            firstChunk();
+            await released;
+          } else {
+            await sleep(1);
+          }
+        }
+        return Date.now();
+      })();
+      // The body must arrive complete: an error or early end fails the download promise or the checks below.
+      download.catch(() => {});
+      await gotFirstChunk;
+      await sleep(500); // let the server fill every buffer and block on backpressure
+      expect(received).toBeLessThan(SIZE);
+      expect(downloadLog(output())).toBeUndefined();
+
+      const exited = once(main, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+      const sigtermAt = Date.now();
+      main.kill('SIGTERM');
+      await expect.poll(() => output().includes('"shutting down"'), { timeout: 5_000 }).toBe(true);
+
+      // Draining: a new connection is refused (or, if it still got in, readiness says 503)...
+      await expect
+        .poll(() => probe(port, '/readyz'), { timeout: 5_000, interval: 50 })
+        .toSatisfy((outcome) => outcome === 'ECONNREFUSED' || outcome === 503);
+      expect(await probe(port, '/healthz')).toSatisfy(
+        (outcome) => outcome === 'ECONNREFUSED' || outcome === 503,
+      );
+      // ...while the download is held open: the server neither cut it nor exited.
+      await sleep(1_000);
+      expect(main.exitCode).toBeNull();
+      expect(res.destroyed).toBe(false);
+      expect(downloadLog(output())).toBeUndefined();
+      expect(received).toBeLessThan(SIZE);
+
+      release();
+      const bodyDoneAt = await download;
+      expect(received).toBe(SIZE);
+      expect(hash.digest('hex')).toBe(md5);
+
+      const [code, signal] = await exited;
+      const exitAfterMs = Date.now() - sigtermAt;
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      expect(exitAfterMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+      // The kept-alive socket is closed as soon as its response ends, not after the 5 s keep-alive timeout.
+      expect(Date.now() - bodyDoneAt).toBeLessThan(3_000);
+      // The server saw the download complete (not aborted) before it stopped.
+      const log = output();
+      expect(downloadLog(log)).toMatchObject({ msg: 'request completed', res: { statusCode: 200 } });
+      expect(log.indexOf('"api stopped"')).toBeGreaterThan(log.indexOf(`/v2/images/${imageId}/file`));
+      console.info(
+        `graceful shutdown: body done ${bodyDoneAt - sigtermAt} ms and exit ${exitAfterMs} ms after SIGTERM`,
+      );
+    } finally {
+      agent.destroy();
+      if (main.exitCode === null) main.kill('SIGKILL');
+    }
+  });
+});
