@@ -2,12 +2,12 @@ import { stat } from 'node:fs/promises';
 import { createDatabase } from '@cloud-images/shared';
 import { s3ClientFor } from '@cloud-images/test-stack';
 import { FixtureDir } from '@cloud-images/vhd-fixtures';
+import { listIncompleteUploads } from '@cloud-images/worker';
 import type { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Task } from '../support/api-client.js';
 import { E2eEnv } from '../support/e2e-env.js';
 import { fileHash } from '../support/file-hash.js';
-import { incompleteUploadKeys } from '../support/incomplete-uploads.js';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -102,7 +102,7 @@ describe('crash recovery through the API', () => {
 
     // The dead worker left the task processing, an unfinished multipart upload, and no stored object.
     expect((await tenantA.api.getTask(created.id)).body.status).toBe('processing');
-    expect((await incompleteUploadKeys(store, bucket)).length).toBeGreaterThan(0);
+    expect((await listIncompleteUploads(store, bucket, '')).length).toBeGreaterThan(0);
     expect(await storedObjects()).toEqual([]);
 
     await env.startWorker();
@@ -134,7 +134,7 @@ describe('crash recovery through the API', () => {
 
     // Exactly one stored object, of the full size; the killed attempt's multipart upload was aborted.
     expect(await storedObjects()).toEqual([{ name: `images/${imageId}.vhd`, size: VHD_SIZE }]);
-    expect(await incompleteUploadKeys(store, bucket)).toEqual([]);
+    expect(await listIncompleteUploads(store, bucket, '')).toEqual([]);
 
     // The crashed claim and the one that finished.
     expect(await taskAttempts(created.id)).toBeGreaterThanOrEqual(2);
