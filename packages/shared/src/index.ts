@@ -1,4 +1,5 @@
 export * from './config/index.js';
+export * from './contract/index.js';
 export * from './db/index.js';
 export * from './logging/logger.js';
 export * from './queue/index.js';

@@ -4,13 +4,13 @@ import { createDatabase, createLogger, createObjectStoreClient, type Logger } fr
 import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
 import { createApp } from './app.js';
+import { purgeExpiredTasks } from './background-jobs/expired-task-purge.js';
+import { OutboxRelay } from './background-jobs/outbox-relay.js';
+import { reconcilePendingTasks } from './background-jobs/pending-task-reconciler.js';
 import type { ApiConfig } from './config.js';
 import { createApiMetrics } from './operations/metrics.js';
 import { Readiness } from './operations/readiness.js';
 import { createApiQueues } from './queues.js';
-import { purgeExpiredTasks } from './tasks/expired-task-purge.js';
-import { OutboxRelay } from './tasks/outbox-relay.js';
-import { reconcilePendingTasks } from './tasks/pending-task-reconciler.js';
 
 export interface RunningApi {
   app: Express;

@@ -1,9 +1,10 @@
-import type { Database, Logger } from '@cloud-images/shared';
+import { type Database, type Logger, TaskOutcomeWriter } from '@cloud-images/shared';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { authenticate } from './http/auth.js';
 import { errorMiddleware } from './http/error-middleware.js';
 import { NotFound } from './http/errors.js';
+import { requestMetrics } from './http/request-metrics.js';
 import { imageRoutes } from './images/image-routes.js';
 import { createImageService } from './images/image-service.js';
 import type { ImageStore } from './images/image-store.js';
@@ -11,7 +12,6 @@ import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import type { ApiMetrics } from './operations/metrics.js';
 import { operationsRoutes } from './operations/operations-routes.js';
 import type { Readiness } from './operations/readiness.js';
-import { requestMetrics } from './operations/request-metrics.js';
 import { schemaRoutes } from './schemas/schema-routes.js';
 import { taskRoutes } from './tasks/task-routes.js';
 import { createTaskService } from './tasks/task-service.js';
@@ -45,7 +45,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v2', authenticate(deps.db));
   const tasks = createTaskService({
     db: deps.db,
-    taskTtlSeconds: deps.taskTtlSeconds,
+    outcomes: new TaskOutcomeWriter(deps.db, deps.taskTtlSeconds),
     metrics: deps.metrics,
     onOutboxWritten: deps.onOutboxWritten,
   });

@@ -9,8 +9,8 @@ import {
 } from '@cloud-images/shared';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { TaskJobRef } from './tasks/outbox-relay.js';
-import type { EnsureTaskJob } from './tasks/pending-task-reconciler.js';
+import type { TaskJobRef } from './background-jobs/outbox-relay.js';
+import type { EnsureTaskJob } from './background-jobs/pending-task-reconciler.js';
 
 export type MaintenanceKind = MaintenanceJobPayload['kind'];
 export type MaintenanceHandlers = Partial<Record<MaintenanceKind, () => Promise<unknown>>>;

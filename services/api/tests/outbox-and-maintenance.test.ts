@@ -2,10 +2,10 @@ import { createLogger, jobIdForTask, outbox, QueueName, tasks } from '@cloud-ima
 import { uniqueName } from '@cloud-images/test-stack';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { purgeExpiredTasks } from '../src/background-jobs/expired-task-purge.js';
+import { relayOutboxBatch } from '../src/background-jobs/outbox-relay.js';
+import { reconcilePendingTasks } from '../src/background-jobs/pending-task-reconciler.js';
 import { type ApiQueues, createApiQueues } from '../src/queues.js';
-import { purgeExpiredTasks } from '../src/tasks/expired-task-purge.js';
-import { relayOutboxBatch } from '../src/tasks/outbox-relay.js';
-import { reconcilePendingTasks } from '../src/tasks/pending-task-reconciler.js';
 import { importBody, startTestApi, type TestApi, type TestTenant } from './support/api-harness.js';
 
 let t: TestApi;

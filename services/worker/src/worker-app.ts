@@ -1,4 +1,12 @@
-import { createDatabase, decodeKey, type Logger, QueueName, SecretBox } from '@cloud-images/shared';
+import {
+  createDatabase,
+  type DbExecutor,
+  decodeKey,
+  type Logger,
+  QueueName,
+  SecretBox,
+  TaskOutcomeWriter,
+} from '@cloud-images/shared';
 import { sql } from 'drizzle-orm';
 import type { WorkerConfig } from './config.js';
 import { exportImageToContainer } from './export/export-image-to-container.js';
@@ -8,7 +16,6 @@ import { WorkerMetrics } from './metrics.js';
 import { createTaskJobProcessor } from './processors/task-job-processor.js';
 import { createImageStore, ensureImageStoreBucket } from './storage/image-store.js';
 import { TenantObjectStores } from './storage/tenant-object-store.js';
-import type { DbExecutor } from './tasks/db-executor.js';
 import { TaskStateStore } from './tasks/task-state-store.js';
 import { WorkerManager } from './worker-manager.js';
 
@@ -32,7 +39,8 @@ export async function startWorkerApp(
     applicationName: 'cloud-images-worker',
   });
   const { db } = database;
-  const tasks = new TaskStateStore(db, config.TASK_TTL_SECONDS);
+  const tasks = new TaskStateStore(db);
+  const outcomes = new TaskOutcomeWriter(db, config.TASK_TTL_SECONDS);
   const images = new ImageRepository(db);
   const imageStore = createImageStore({
     endpoint: config.S3_ENDPOINT,
@@ -51,14 +59,14 @@ export async function startWorkerApp(
   const metrics = new WorkerMetrics(options);
   const importDeps = {
     images,
-    tasks,
+    outcomes,
     tenantStores,
     imageStore,
     maxVirtualSize: config.MAX_VIRTUAL_SIZE_BYTES,
     inTransaction: <T>(work: (tx: DbExecutor) => Promise<T>) => db.transaction((tx) => work(tx)),
     logger,
   };
-  const processorBase = { tasks, metrics, logger, progressIntervalMs: config.PROGRESS_INTERVAL_MS };
+  const processorBase = { tasks, outcomes, metrics, logger, progressIntervalMs: config.PROGRESS_INTERVAL_MS };
   const workers = new WorkerManager({
     redisUrl: config.REDIS_URL,
     queuePrefix: config.QUEUE_PREFIX,
@@ -66,7 +74,7 @@ export async function startWorkerApp(
     lockDurationMs: config.JOB_LOCK_DURATION_MS,
     stalledIntervalMs: config.JOB_STALLED_INTERVAL_MS,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    tasks,
+    outcomes,
     logger,
     processors: {
       [QueueName.import]: createTaskJobProcessor({
@@ -80,7 +88,8 @@ export async function startWorkerApp(
         ...processorBase,
         queue: QueueName.export,
         taskType: 'export',
-        runUseCase: (run) => exportImageToContainer({ images, tasks, tenantStores, imageStore, logger }, run),
+        runUseCase: (run) =>
+          exportImageToContainer({ images, outcomes, tenantStores, imageStore, logger }, run),
       }),
     },
   });

@@ -1,10 +1,14 @@
-import { createRedisConnection, type QueueName, TaskMessage } from '@cloud-images/shared';
+import {
+  createRedisConnection,
+  type QueueName,
+  TaskMessage,
+  type TaskOutcomeWriter,
+} from '@cloud-images/shared';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { describeError } from './errors.js';
 import type { TaskJobProcessor } from './processors/task-job-processor.js';
-import type { TaskStateStore } from './tasks/task-state-store.js';
 
 export interface WorkerManagerOptions {
   redisUrl: string;
@@ -14,7 +18,8 @@ export interface WorkerManagerOptions {
   stalledIntervalMs: number;
   shutdownTimeoutMs: number;
   processors: Partial<Record<QueueName, TaskJobProcessor>>;
-  tasks: TaskStateStore;
+  /** Ends the task of a job BullMQ gave up on by itself (stalled too often). */
+  outcomes: TaskOutcomeWriter;
   logger: Logger;
 }
 
@@ -110,7 +115,10 @@ export class WorkerManager {
     const taskId = (job.data as { taskId?: unknown }).taskId;
     if (!exhausted || typeof taskId !== 'string') return;
     try {
-      const failed = await this.options.tasks.fail(taskId, TaskMessage.internalError, describeError(error));
+      const failed = await this.options.outcomes.fail(taskId, {
+        message: TaskMessage.internalError,
+        detail: describeError(error),
+      });
       if (failed)
         this.options.logger.error({ queue, taskId, err: error.message }, 'job abandoned by the queue');
     } catch (failError) {

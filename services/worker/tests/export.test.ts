@@ -153,7 +153,7 @@ describe('export', () => {
       .insert(images)
       .values({ tenantId: 'other', status: 'active', name: 'theirs' })
       .returning();
-    for (const image of [foreign!.id, randomUUID(), 'not-a-uuid']) {
+    for (const image of [foreign!.id, randomUUID()]) {
       const taskId = await env.submitTask('export', {
         image_uuid: image,
         receiving_swift_container: 'exports',
@@ -163,5 +163,17 @@ describe('export', () => {
         message: TaskMessage.exportNotOwner,
       });
     }
+  });
+
+  it('fails a stored task whose input breaks the contract, naming the problem, without retrying', async () => {
+    const taskId = await env.submitTask('export', {
+      image_uuid: 'not-a-uuid',
+      receiving_swift_container: 'exports',
+    });
+    expect(await env.waitForTask(taskId)).toMatchObject({
+      status: 'failure',
+      message: TaskMessage.invalidTaskInput("'input.image_uuid' must be a UUID."),
+      attempts: 1,
+    });
   });
 });

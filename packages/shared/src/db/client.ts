@@ -4,6 +4,9 @@ import * as schema from './schema.js';
 
 export type Database = NodePgDatabase<typeof schema>;
 
+/** The database or an open transaction: repositories accept either so a caller can group writes. */
+export type DbExecutor = Omit<Database, '$client'>;
+
 export interface DatabaseHandle {
   db: Database;
   pool: pg.Pool;

@@ -1,3 +1,3 @@
-export { createDatabase, type Database, type DatabaseHandle } from './client.js';
+export { createDatabase, type Database, type DatabaseHandle, type DbExecutor } from './client.js';
 export { migrationsFolder, runMigrations } from './migrate.js';
 export * from './schema.js';

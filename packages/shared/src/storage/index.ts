@@ -1,7 +1,5 @@
 export {
   bucketForContainer,
   createObjectStoreClient,
-  isValidContainerName,
   type ObjectStoreTarget,
-  parseContainerPath,
 } from './object-store.js';

@@ -11,5 +11,7 @@ export const TaskMessage = {
     `Invalid container name: ${container}. Container names may not contain '/', '?' or '.'`,
   exportObjectExists: (objectName: string, container: string) =>
     `Swift already has an object with id '${objectName}' in container '${container}'`,
+  /** A stored task whose input breaks the contract (the API never writes one; a hand-made row might). */
+  invalidTaskInput: (problem: string) => `The task input is invalid: ${problem}`,
   internalError: 'The task could not be completed because of an internal error. Please try again.',
 } as const;

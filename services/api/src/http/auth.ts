@@ -1,13 +1,8 @@
 import { apiTokens, type Database, hashApiToken, type TokenRole } from '@cloud-images/shared';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { RequestHandler, Response } from 'express';
+import type { Caller } from '../caller.js';
 import { Forbidden, Unauthorized } from './errors.js';
-
-export interface Caller {
-  tenantId: string;
-  role: TokenRole;
-  tokenId: string;
-}
 
 /** Roles that may change things (create tasks, delete images); `observer` may only read (Rackspace RBAC). */
 const WRITE_ROLES: readonly TokenRole[] = ['admin', 'creator'];
@@ -28,6 +23,8 @@ export function authenticate(db: Database): RequestHandler {
     next();
   };
 }
+
+export type { Caller };
 
 export function callerOf(res: Response): Caller {
   const caller = res.locals.caller as Caller | undefined;

@@ -1,6 +1,31 @@
 import type { Logger } from '@cloud-images/shared';
 import type { ErrorRequestHandler } from 'express';
-import { ApiError, errorBody } from './errors.js';
+import {
+  DomainError,
+  InvalidRequestError,
+  ResourceConflictError,
+  ResourceNotFoundError,
+} from '../domain-errors.js';
+import { ApiError, BadRequest, Conflict, errorBody, NotFound } from './errors.js';
+
+/** Each domain error's HTTP face. A DomainError missing here is a bug, answered 500 by the fallback. */
+const domainErrorStatus = new Map<
+  abstract new (
+    message: string,
+  ) => DomainError,
+  (message: string) => ApiError
+>([
+  [InvalidRequestError, (message) => new BadRequest(message)],
+  [ResourceNotFoundError, (message) => new NotFound(message)],
+  [ResourceConflictError, (message) => new Conflict(message)],
+]);
+
+function fromDomainError(error: DomainError): ApiError | undefined {
+  for (const [type, toApiError] of domainErrorStatus) {
+    if (error instanceof type) return toApiError(error.message);
+  }
+  return undefined;
+}
 
 /**
  * Errors that mean "a dependency is down", not "the code is wrong": answered 503 so clients retry.
@@ -38,8 +63,11 @@ function isUnavailableError(error: Error): boolean {
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     let apiError: ApiError;
+    const fromDomain = error instanceof DomainError ? fromDomainError(error) : undefined;
     if (error instanceof ApiError) {
       apiError = error;
+    } else if (fromDomain) {
+      apiError = fromDomain;
     } else if (isDependencyUnavailable(error)) {
       logger.warn({ err: error, url: req.originalUrl }, 'dependency unavailable');
       apiError = new ApiError(503, 'Service Unavailable', 'A backing service is unavailable; retry later.');

@@ -1,3 +1,5 @@
+import type { ErrorBody } from '@cloud-images/shared';
+
 /**
  * The one error hierarchy of the API. Handlers throw these; the error middleware turns each into the one
  * JSON body shape `{"error": {code, title, message}}` (OpenStack-style).
@@ -75,14 +77,7 @@ export class ServiceUnavailable extends ApiError {
   }
 }
 
-/**
- * Nested under one key, as OpenStack services do: python-glanceclient reads `message` from every top-level
- * value of an error body, so a flat `{code, title, message}` makes the client crash instead of printing it.
- */
-export interface ErrorBody {
-  error: { code: number; title: string; message: string };
-}
-
+/** The contract's error body (nested under `error`, see the shared contract for why). */
 export function errorBody(error: ApiError): ErrorBody {
   return { error: { code: error.status, title: error.title, message: error.message } };
 }

@@ -1,7 +1,13 @@
-import { type Database, type ImageRow, type ImageStatus, images } from '@cloud-images/shared';
+import {
+  type Database,
+  type IMAGE_SORT_KEYS,
+  type ImageRow,
+  type ImageStatus,
+  images,
+  type SortDir,
+} from '@cloud-images/shared';
 import { and, eq, ne, type SQL, sql } from 'drizzle-orm';
-import { afterMarker, keysetOrder } from '../http/keyset.js';
-import type { SortDir } from '../http/list-query.js';
+import { afterMarker, keysetOrder } from '../db/keyset-pagination.js';
 
 /** Deleted images are gone for clients; the row stays as a tombstone for operators. */
 const imageIsVisible = ne(images.status, 'deleted');
@@ -32,7 +38,6 @@ export async function markImageDeleted(
   return row;
 }
 
-export const IMAGE_SORT_KEYS = ['created_at', 'updated_at', 'name', 'id', 'status', 'size'] as const;
 export type ImageSortKey = (typeof IMAGE_SORT_KEYS)[number];
 
 // Nullable columns sort through coalesce so the keyset comparison never meets a NULL.

@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { callerOf, requireWriteRole } from '../http/auth.js';
 import { NotFound } from '../http/errors.js';
-import { pageLinks } from '../http/list-query.js';
+import { pageLinks, singleQueryParams } from '../http/list-query.js';
 import { resource } from '../http/resource-routes.js';
 import type { ImageService } from './image-service.js';
 import { type ImageStore, openImageObject } from './image-store.js';
@@ -14,10 +14,11 @@ export function imageRoutes(service: ImageService, store: ImageStore): Router {
   resource(router, '/v2/images', {
     get: [
       async (req, res) => {
-        const { images, query } = await service.list(callerOf(res), req.query as Record<string, unknown>);
+        const params = singleQueryParams(req.query as Record<string, unknown>);
+        const { images, limit } = await service.list(callerOf(res), params);
         res.json({
           images: images.map(imageView),
-          ...pageLinks('/v2/images', query.linkParams, images, query.limit),
+          ...pageLinks('/v2/images', params, images, limit),
           schema: '/v2/schemas/images',
         });
       },

@@ -1,24 +1,9 @@
-import type { Database, ImageRow, ImageStatus, Logger } from '@cloud-images/shared';
-import type { Caller } from '../http/auth.js';
-import { BadRequest, NotFound } from '../http/errors.js';
-import { type ListQuery, parseListQuery } from '../http/list-query.js';
-import {
-  findVisibleImage,
-  IMAGE_SORT_KEYS,
-  type ImageSortKey,
-  listVisibleImages,
-  markImageDeleted,
-} from './image-repository.js';
+import { type Database, type ImageRow, imageListQuery, isUuid, type Logger } from '@cloud-images/shared';
+import type { Caller } from '../caller.js';
+import { InvalidRequestError, ResourceNotFoundError } from '../domain-errors.js';
+import { parseListRequest } from '../list-request.js';
+import { findVisibleImage, listVisibleImages, markImageDeleted } from './image-repository.js';
 import { type ImageStore, removeImageObject } from './image-store.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const imageListSpec = {
-  sortKeys: IMAGE_SORT_KEYS,
-  defaultSortKey: 'created_at' as ImageSortKey,
-  filters: { status: ['queued', 'saving', 'active', 'killed'] },
-  limitAboveMax: 'clamp',
-} as const;
 
 export interface ImageServiceDeps {
   db: Database;
@@ -27,34 +12,35 @@ export interface ImageServiceDeps {
 }
 
 export function createImageService(deps: ImageServiceDeps) {
-  const notFound = (id: string) => new NotFound(`No image with id '${id}'.`);
+  const notFound = (id: string) => new ResourceNotFoundError(`No image with id '${id}'.`);
   return {
     /** Unknown, malformed, deleted and other tenants' ids are all the same 404. */
     async get(caller: Caller, id: string): Promise<ImageRow> {
-      const image = UUID.test(id)
+      const image = isUuid(id)
         ? await findVisibleImage(deps.db, caller.tenantId, id.toLowerCase())
         : undefined;
       if (!image) throw notFound(id);
       return image;
     },
 
+    /** One page of the caller's images; `params` are the query parameters, checked against the contract here. */
     async list(
       caller: Caller,
-      rawQuery: Record<string, unknown>,
-    ): Promise<{ images: ImageRow[]; query: ListQuery<ImageSortKey, 'status'> }> {
-      const query = parseListQuery(rawQuery, imageListSpec);
+      params: Record<string, string>,
+    ): Promise<{ images: ImageRow[]; limit: number }> {
+      const query = parseListRequest(imageListQuery, params);
       if (query.marker && !(await findVisibleImage(deps.db, caller.tenantId, query.marker))) {
-        throw new BadRequest(`Invalid marker '${query.marker}': no such image in this list.`);
+        throw new InvalidRequestError(`Invalid marker '${query.marker}': no such image in this list.`);
       }
       const images = await listVisibleImages(deps.db, {
         tenantId: caller.tenantId,
-        sortKey: query.sortKey,
-        sortDir: query.sortDir,
+        sortKey: query.sort_key,
+        sortDir: query.sort_dir,
         limit: query.limit,
         ...(query.marker ? { marker: query.marker } : {}),
-        ...(query.filters.status ? { status: query.filters.status as ImageStatus } : {}),
+        ...(query.status ? { status: query.status } : {}),
       });
-      return { images, query };
+      return { images, limit: query.limit };
     },
 
     /**
@@ -62,7 +48,7 @@ export function createImageService(deps: ImageServiceDeps) {
      * A failed removal leaves an orphan object, logged for operators, rather than a visible half-deleted image.
      */
     async delete(caller: Caller, id: string): Promise<void> {
-      const image = UUID.test(id)
+      const image = isUuid(id)
         ? await markImageDeleted(deps.db, caller.tenantId, id.toLowerCase())
         : undefined;
       if (!image) throw notFound(id);

@@ -1,9 +1,13 @@
+import { errorBody, imageListQuery, taskCreateBody, taskListQuery } from '@cloud-images/shared';
 import { imageSchema } from '../schemas/image-schema.js';
 import { taskSchema } from '../schemas/task-schema.js';
+import { jsonSchemaOf, queryParametersOf } from './contract-json-schema.js';
 
 /**
- * The OpenAPI 3.1 description of every route the API serves. JSON Schema 2020-12 is OpenAPI 3.1's schema
- * dialect, so the Glance schemas are reused as-is. tests/openapi.test.ts fails when routes and document differ.
+ * The OpenAPI 3.1 description of every route the API serves. What clients send (the task body, the list
+ * queries) and the error body are generated from the shared contract's zod schemas, so the document cannot
+ * drift from the validation. The Glance response schemas are served verbatim, because glanceclient builds its
+ * models from them. tests/openapi.test.ts fails when routes and document differ.
  */
 const json = (schema: object) => ({ 'application/json': { schema } });
 const errorRef = { $ref: '#/components/schemas/Error' };
@@ -31,34 +35,6 @@ const idParam = (what: string) => ({
   description: `The ${what} id (UUID); a malformed id is a 404`,
   schema: { type: 'string' },
 });
-
-const listParams = (
-  sortKeys: readonly string[],
-  filters: Record<string, readonly string[]>,
-  clampLimit = false,
-) => [
-  clampLimit
-    ? {
-        name: 'limit',
-        in: 'query',
-        description: 'Above 100 is served as 100',
-        schema: { type: 'integer', minimum: 1, default: 25 },
-      }
-    : { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 } },
-  {
-    name: 'marker',
-    in: 'query',
-    description: 'Id of the last item seen',
-    schema: { type: 'string', format: 'uuid' },
-  },
-  { name: 'sort_key', in: 'query', schema: { type: 'string', enum: sortKeys, default: 'created_at' } },
-  { name: 'sort_dir', in: 'query', schema: { type: 'string', enum: ['asc', 'desc'], default: 'desc' } },
-  ...Object.entries(filters).map(([name, values]) => ({
-    name,
-    in: 'query',
-    schema: { type: 'string', enum: values },
-  })),
-];
 
 const listBody = (key: string, item: object) => ({
   type: 'object',
@@ -99,59 +75,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       schemas: {
         Task: taskSchema,
         Image: imageSchema,
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'title', 'message'],
-              properties: {
-                code: { type: 'integer' },
-                title: { type: 'string' },
-                message: { type: 'string' },
-              },
-              additionalProperties: false,
-            },
-          },
-          additionalProperties: false,
-        },
-        TaskRequest: {
-          type: 'object',
-          required: ['type', 'input'],
-          additionalProperties: false,
-          properties: {
-            type: { enum: ['import', 'export'] },
-            input: {
-              oneOf: [
-                {
-                  type: 'object',
-                  required: ['import_from', 'image_properties'],
-                  additionalProperties: false,
-                  properties: {
-                    import_from: { type: 'string', description: '<container>/<object>' },
-                    image_properties: {
-                      type: 'object',
-                      required: ['name'],
-                      properties: { name: { type: 'string' } },
-                      description: 'Keys besides name: 201, then the task fails with the documented message',
-                    },
-                  },
-                },
-                {
-                  type: 'object',
-                  required: ['image_uuid', 'receiving_swift_container'],
-                  additionalProperties: false,
-                  properties: {
-                    image_uuid: { type: 'string', format: 'uuid' },
-                    receiving_swift_container: { type: 'string' },
-                    format: { enum: ['dynamic', 'fixed'], default: 'dynamic' },
-                  },
-                },
-              ],
-            },
-          },
-        },
+        Error: jsonSchemaOf(errorBody),
+        TaskRequest: jsonSchemaOf(taskCreateBody),
       },
       responses: Object.fromEntries(
         Object.entries(ERROR_TEXT).map(([code, description]) => [
@@ -165,10 +90,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         get: {
           summary: "List the caller's tasks (stubs without input, result and message)",
           security: [{ token: [] }],
-          parameters: listParams(['created_at', 'updated_at', 'id', 'type', 'status'], {
-            status: ['pending', 'processing', 'success', 'failure'],
-            type: ['import', 'export'],
-          }),
+          parameters: queryParametersOf(taskListQuery),
           responses: {
             '200': { description: 'A page of tasks', content: json(listBody('tasks', task)) },
             ...errorResponses(400, 401),
@@ -203,13 +125,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         get: {
           summary: "List the caller's images",
           security: [{ token: [] }],
-          parameters: listParams(
-            ['created_at', 'updated_at', 'name', 'id', 'status', 'size'],
-            {
-              status: ['queued', 'saving', 'active', 'killed'],
-            },
-            true,
-          ),
+          parameters: queryParametersOf(imageListQuery),
           responses: {
             '200': { description: 'A page of images', content: json(listBody('images', image)) },
             ...errorResponses(400, 401),

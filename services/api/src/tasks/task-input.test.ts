@@ -10,7 +10,7 @@ describe('parseTaskRequest', () => {
         import_from: 'exports/my-excellent-image.vhd',
       },
     });
-    expect(imported).toMatchObject({ type: 'import', hasUnsupportedImageProperty: false });
+    expect(imported).toMatchObject({ body: { type: 'import' }, hasUnsupportedImageProperty: false });
     const exported = parseTaskRequest({
       type: 'export',
       input: {
@@ -19,7 +19,7 @@ describe('parseTaskRequest', () => {
         format: 'fixed',
       },
     });
-    expect(exported.type).toBe('export');
+    expect(exported.body.type).toBe('export');
   });
 
   it('flags image properties besides name instead of rejecting them', () => {
@@ -35,7 +35,7 @@ describe('parseTaskRequest', () => {
       type: 'export',
       input: { image_uuid: 'ca5e7f11-5d57-4dd7-8ace-03ab647fe6c6', receiving_swift_container: 'bad.name' },
     });
-    expect(request.type).toBe('export');
+    expect(request.body.type).toBe('export');
   });
 });
 

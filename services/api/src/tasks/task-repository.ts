@@ -2,14 +2,16 @@ import {
   type Database,
   outbox,
   queueForTaskType,
+  type SortDir,
+  type TASK_SORT_KEYS,
+  type TaskOutcomeWriter,
   type TaskRow,
   type TaskStatus,
   type TaskType,
   tasks,
 } from '@cloud-images/shared';
 import { and, eq, gt, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
-import { afterMarker, keysetOrder } from '../http/keyset.js';
-import type { SortDir } from '../http/list-query.js';
+import { afterMarker, keysetOrder } from '../db/keyset-pagination.js';
 
 /** A task exists for its client until `expires_at`; after that it is gone even before the purge deletes it. */
 export const taskIsVisible = or(isNull(tasks.expiresAt), gt(tasks.expiresAt, sql`now()`)) as SQL;
@@ -21,7 +23,7 @@ export interface NewTask {
   idempotencyKey: string | undefined;
   requestHash: string;
   /** Set when the task is born failed (validation the contract defers to the task); no job is enqueued. */
-  failure?: { message: string; ttlSeconds: number };
+  failureMessage?: string;
 }
 
 export type CreateTaskOutcome =
@@ -34,7 +36,11 @@ export type CreateTaskOutcome =
  * (the relay publishes the outbox row) and a rolled-back one never does.
  * With an idempotency key, a second request finds the first task instead of creating another.
  */
-export async function insertTaskWithOutbox(db: Database, task: NewTask): Promise<CreateTaskOutcome> {
+export async function insertTaskWithOutbox(
+  db: Database,
+  outcomes: TaskOutcomeWriter,
+  task: NewTask,
+): Promise<CreateTaskOutcome> {
   return db.transaction(async (tx) => {
     if (task.idempotencyKey) {
       // An expired task no longer exists for the client, so its key is free again.
@@ -48,7 +54,6 @@ export async function insertTaskWithOutbox(db: Database, task: NewTask): Promise
           ),
         );
     }
-    const failed = task.failure;
     const [row] = await tx
       .insert(tasks)
       .values({
@@ -57,13 +62,6 @@ export async function insertTaskWithOutbox(db: Database, task: NewTask): Promise
         input: task.input,
         idempotencyKey: task.idempotencyKey ?? null,
         requestHash: task.requestHash,
-        ...(failed
-          ? {
-              status: 'failure' as const,
-              message: failed.message,
-              expiresAt: sql`now() + make_interval(secs => ${failed.ttlSeconds})`,
-            }
-          : {}),
       })
       .onConflictDoNothing({
         target: [tasks.tenantId, tasks.idempotencyKey],
@@ -81,11 +79,15 @@ export async function insertTaskWithOutbox(db: Database, task: NewTask): Promise
         ? { kind: 'replayed', task: existing }
         : { kind: 'key-conflict', task: existing };
     }
-    if (!failed) {
-      await tx
-        .insert(outbox)
-        .values({ taskId: row.id, queue: queueForTaskType[task.type], payload: { taskId: row.id } });
+    if (task.failureMessage !== undefined) {
+      // Born pending and failed at once through the shared writer, so it passes the same transition guard.
+      const failed = await outcomes.fail(row.id, { message: task.failureMessage }, tx);
+      if (!failed) throw new Error(`task ${row.id} could not be failed at creation`);
+      return { kind: 'created', task: failed };
     }
+    await tx
+      .insert(outbox)
+      .values({ taskId: row.id, queue: queueForTaskType[task.type], payload: { taskId: row.id } });
     return { kind: 'created', task: row };
   });
 }
@@ -102,7 +104,6 @@ export async function findVisibleTask(
   return row;
 }
 
-export const TASK_SORT_KEYS = ['created_at', 'updated_at', 'id', 'type', 'status'] as const;
 export type TaskSortKey = (typeof TASK_SORT_KEYS)[number];
 
 const sortColumns = {

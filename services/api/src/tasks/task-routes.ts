@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { callerOf, requireWriteRole } from '../http/auth.js';
 import { jsonBody } from '../http/json-body.js';
-import { pageLinks } from '../http/list-query.js';
+import { pageLinks, singleQueryParams } from '../http/list-query.js';
 import { resource } from '../http/resource-routes.js';
 import type { TaskService } from './task-service.js';
 import { taskPath, taskStubView, taskView } from './task-view.js';
@@ -12,10 +12,11 @@ export function taskRoutes(service: TaskService, bodyLimitBytes: number): Router
   resource(router, '/v2/tasks', {
     get: [
       async (req, res) => {
-        const { tasks, query } = await service.list(callerOf(res), req.query as Record<string, unknown>);
+        const params = singleQueryParams(req.query as Record<string, unknown>);
+        const { tasks, limit } = await service.list(callerOf(res), params);
         res.json({
           tasks: tasks.map(taskStubView),
-          ...pageLinks('/v2/tasks', query.linkParams, tasks, query.limit),
+          ...pageLinks('/v2/tasks', params, tasks, limit),
           schema: '/v2/schemas/tasks',
         });
       },

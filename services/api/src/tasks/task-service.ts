@@ -1,28 +1,21 @@
-import { type Database, TaskMessage, type TaskRow } from '@cloud-images/shared';
-import type { Caller } from '../http/auth.js';
-import { BadRequest, Conflict, NotFound } from '../http/errors.js';
-import { type ListQuery, parseListQuery } from '../http/list-query.js';
+import {
+  type Database,
+  isUuid,
+  TaskMessage,
+  type TaskOutcomeWriter,
+  type TaskRow,
+  taskListQuery,
+} from '@cloud-images/shared';
+import type { Caller } from '../caller.js';
+import { InvalidRequestError, ResourceConflictError, ResourceNotFoundError } from '../domain-errors.js';
+import { parseListRequest } from '../list-request.js';
 import type { ApiMetrics } from '../operations/metrics.js';
 import { parseIdempotencyKey, parseTaskRequest, requestHash } from './task-input.js';
-import {
-  findVisibleTask,
-  insertTaskWithOutbox,
-  listVisibleTasks,
-  TASK_SORT_KEYS,
-  type TaskSortKey,
-} from './task-repository.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const taskListSpec = {
-  sortKeys: TASK_SORT_KEYS,
-  defaultSortKey: 'created_at' as TaskSortKey,
-  filters: { status: ['pending', 'processing', 'success', 'failure'], type: ['import', 'export'] },
-} as const;
+import { findVisibleTask, insertTaskWithOutbox, listVisibleTasks } from './task-repository.js';
 
 export interface TaskServiceDeps {
   db: Database;
-  taskTtlSeconds: number;
+  outcomes: TaskOutcomeWriter;
   metrics: ApiMetrics;
   /** Called after a task with a job commits: the relay publishes at once instead of at its next tick. */
   onOutboxWritten: () => void;
@@ -43,18 +36,18 @@ export function createTaskService(deps: TaskServiceDeps) {
     ): Promise<TaskServiceResult> {
       const idempotencyKey = parseIdempotencyKey(idempotencyHeader);
       const request = parseTaskRequest(body);
-      const outcome = await insertTaskWithOutbox(deps.db, {
+      const outcome = await insertTaskWithOutbox(deps.db, deps.outcomes, {
         tenantId: caller.tenantId,
-        type: request.type,
-        input: request.input,
+        type: request.body.type,
+        input: request.body.input,
         idempotencyKey,
-        requestHash: requestHash(request),
+        requestHash: requestHash(request.body),
         ...(request.hasUnsupportedImageProperty
-          ? { failure: { message: TaskMessage.unsupportedImageProperty, ttlSeconds: deps.taskTtlSeconds } }
+          ? { failureMessage: TaskMessage.unsupportedImageProperty }
           : {}),
       });
       if (outcome.kind === 'key-conflict') {
-        throw new Conflict(
+        throw new ResourceConflictError(
           `The Idempotency-Key '${idempotencyKey}' was already used with a different request body (task ${outcome.task.id}).`,
         );
       }
@@ -67,31 +60,27 @@ export function createTaskService(deps: TaskServiceDeps) {
 
     /** Unknown, malformed, expired and other tenants' ids are all the same 404: nothing leaks. */
     async get(caller: Caller, id: string): Promise<TaskRow> {
-      const task = UUID.test(id)
-        ? await findVisibleTask(deps.db, caller.tenantId, id.toLowerCase())
-        : undefined;
-      if (!task) throw new NotFound(`No task with id '${id}'.`);
+      const task = isUuid(id) ? await findVisibleTask(deps.db, caller.tenantId, id.toLowerCase()) : undefined;
+      if (!task) throw new ResourceNotFoundError(`No task with id '${id}'.`);
       return task;
     },
 
-    async list(
-      caller: Caller,
-      rawQuery: Record<string, unknown>,
-    ): Promise<{ tasks: TaskRow[]; query: ListQuery<TaskSortKey, 'status' | 'type'> }> {
-      const query = parseListQuery(rawQuery, taskListSpec);
+    /** One page of the caller's tasks; `params` are the query parameters, checked against the contract here. */
+    async list(caller: Caller, params: Record<string, string>): Promise<{ tasks: TaskRow[]; limit: number }> {
+      const query = parseListRequest(taskListQuery, params);
       if (query.marker && !(await findVisibleTask(deps.db, caller.tenantId, query.marker))) {
-        throw new BadRequest(`Invalid marker '${query.marker}': no such task in this list.`);
+        throw new InvalidRequestError(`Invalid marker '${query.marker}': no such task in this list.`);
       }
       const tasks = await listVisibleTasks(deps.db, {
         tenantId: caller.tenantId,
-        sortKey: query.sortKey,
-        sortDir: query.sortDir,
+        sortKey: query.sort_key,
+        sortDir: query.sort_dir,
         limit: query.limit,
         ...(query.marker ? { marker: query.marker } : {}),
-        ...(query.filters.status ? { status: query.filters.status as TaskRow['status'] } : {}),
-        ...(query.filters.type ? { type: query.filters.type as TaskRow['type'] } : {}),
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.type ? { type: query.type } : {}),
       });
-      return { tasks, query };
+      return { tasks, limit: query.limit };
     },
   };
 }

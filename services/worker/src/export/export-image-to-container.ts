@@ -1,4 +1,4 @@
-import { isValidContainerName, TaskMessage } from '@cloud-images/shared';
+import { isValidContainerName, TaskMessage, type TaskOutcomeWriter } from '@cloud-images/shared';
 import type { Logger } from 'pino';
 import { TaskFailedError, throwIfShuttingDown } from '../errors.js';
 import type { ImageRepository } from '../images/image-repository.js';
@@ -9,13 +9,12 @@ import { statObjectIfExists } from '../storage/object-store-operations.js';
 import { chainStreams } from '../storage/stream-chain.js';
 import type { TenantObjectStores } from '../storage/tenant-object-store.js';
 import type { TaskRunContext } from '../tasks/task-run-context.js';
-import type { TaskStateStore } from '../tasks/task-state-store.js';
-import { isUuid, parseExportInput } from './export-task-input.js';
+import { parseExportInput } from './export-task-input.js';
 import { openVhdExportStream } from './vhd-export-stream.js';
 
 export interface ExportDependencies {
   images: ImageRepository;
-  tasks: TaskStateStore;
+  outcomes: TaskOutcomeWriter;
   tenantStores: TenantObjectStores;
   imageStore: ImageStore;
   logger: Logger;
@@ -33,9 +32,7 @@ export async function exportImageToContainer(deps: ExportDependencies, run: Task
   const { task, progress } = run;
   const request = parseExportInput(task.input);
   // Unknown, foreign and inactive images all get the same answer, so existence is not revealed.
-  const image = isUuid(request.imageId)
-    ? await deps.images.findExportableImage(request.imageId.toLowerCase(), task.tenantId)
-    : undefined;
+  const image = await deps.images.findExportableImage(request.imageId, task.tenantId);
   if (!image)
     throw new TaskFailedError(
       TaskMessage.exportNotOwner,
@@ -56,7 +53,7 @@ export async function exportImageToContainer(deps: ExportDependencies, run: Task
   const existing = await statObjectIfExists(tenant.client, bucket, objectName);
   if (existing) {
     if (writtenByTask(existing.metaData, task.id)) {
-      await deps.tasks.complete(task.id, { export_location: exportLocation });
+      await deps.outcomes.succeed(task.id, { export_location: exportLocation });
       return;
     }
     throw new TaskFailedError(TaskMessage.exportObjectExists(objectName, request.container));
@@ -80,7 +77,7 @@ export async function exportImageToContainer(deps: ExportDependencies, run: Task
     throw chain.firstError() ?? error;
   }
   await progress.flush();
-  if (!(await deps.tasks.complete(task.id, { export_location: exportLocation }))) {
+  if (!(await deps.outcomes.succeed(task.id, { export_location: exportLocation }))) {
     deps.logger.warn({ taskId: task.id }, 'export finished, but the task had already moved on');
   }
 }

@@ -1,36 +1,22 @@
+import { type ExportTaskInput, exportTaskInput, parseContract, TaskMessage } from '@cloud-images/shared';
 import { TaskFailedError } from '../errors.js';
 
-export type ExportFormat = 'dynamic' | 'fixed';
+export type ExportFormat = NonNullable<ExportTaskInput['format']>;
 
 export interface ExportRequest {
   imageId: string;
   container: string;
+  /** This service's extension (default "dynamic"): "fixed" for consumers such as Azure that need one. */
   format: ExportFormat;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
-
 /**
- * Reads an export task's input. `format` is this service's optional extension (default "dynamic"):
- * "fixed" writes a fixed VHD for consumers such as Azure that need one.
+ * Reads an export task's input with the shared contract; a row that does not parse ends as a task failure
+ * naming the problem. The container-name rule is NOT checked here: the export applies it with the seeds' text.
  */
-export function parseExportInput(input: Record<string, unknown>): ExportRequest {
-  const imageId = input['image_uuid'];
-  const container = input['receiving_swift_container'];
-  const format = input['format'] ?? 'dynamic';
-  if (format !== 'dynamic' && format !== 'fixed') {
-    throw new TaskFailedError(
-      `Unsupported export format: ${String(format)}. Use "dynamic" or "fixed".`,
-      `input.format is ${JSON.stringify(format)}`,
-    );
-  }
-  return {
-    imageId: typeof imageId === 'string' ? imageId : '',
-    container: typeof container === 'string' ? container : '',
-    format,
-  };
+export function parseExportInput(input: unknown): ExportRequest {
+  const parsed = parseContract(exportTaskInput, input, ['input']);
+  if (!parsed.ok) throw new TaskFailedError(TaskMessage.invalidTaskInput(parsed.message), parsed.message);
+  const { image_uuid: imageId, receiving_swift_container: container, format = 'dynamic' } = parsed.value;
+  return { imageId: imageId.toLowerCase(), container, format };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { DbExecutor } from '@cloud-images/shared';
 import { type ImageRow, images } from '@cloud-images/shared';
 import { and, eq, sql } from 'drizzle-orm';
-import type { DbExecutor } from '../tasks/db-executor.js';
 
 /** What an accepted import records on its image row (Glance fields plus the facts export needs). */
 export interface ActivatedImageFacts {

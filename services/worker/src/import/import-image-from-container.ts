@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { TaskMessage } from '@cloud-images/shared';
+import type { DbExecutor } from '@cloud-images/shared';
+import { TaskMessage, type TaskOutcomeWriter } from '@cloud-images/shared';
 import {
   createVhdBodyVerifier,
   encodeAllocationMap,
@@ -21,14 +22,12 @@ import {
 } from '../storage/object-store-operations.js';
 import { chainStreams } from '../storage/stream-chain.js';
 import type { TenantObjectStore, TenantObjectStores } from '../storage/tenant-object-store.js';
-import type { DbExecutor } from '../tasks/db-executor.js';
 import type { TaskRunContext } from '../tasks/task-run-context.js';
-import type { TaskStateStore } from '../tasks/task-state-store.js';
 import { parseImportInput } from './import-task-input.js';
 
 export interface ImportDependencies {
   images: ImageRepository;
-  tasks: TaskStateStore;
+  outcomes: TaskOutcomeWriter;
   tenantStores: TenantObjectStores;
   imageStore: ImageStore;
   maxVirtualSize: number;
@@ -96,7 +95,7 @@ export async function importImageFromContainer(deps: ImportDependencies, run: Ta
         tx,
       );
       // Both or neither: an active image must always belong to a successful task.
-      if (!activated || !(await deps.tasks.complete(task.id, { image_id: image.id }, tx))) {
+      if (!activated || !(await deps.outcomes.succeed(task.id, { image_id: image.id }, tx))) {
         throw new AlreadySettled();
       }
       return true;

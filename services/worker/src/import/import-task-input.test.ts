@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TaskFailedError } from '../errors.js';
 import { parseImportInput } from './import-task-input.js';
 
-function failureOf(input: Record<string, unknown>): string | undefined {
+function failureOf(input: unknown): string | undefined {
   try {
     parseImportInput(input);
     return undefined;
@@ -27,8 +27,19 @@ describe('parseImportInput', () => {
     );
   });
 
-  it('treats a malformed location as a missing object', () => {
-    expect(failureOf({ import_from: 'no-slash' })).toBe(TaskMessage.importObjectNotFound);
-    expect(failureOf({ import_from: 42 })).toBe(TaskMessage.importObjectNotFound);
+  it('treats a location that is not <container>/<object> as a missing object (seed 001)', () => {
+    expect(failureOf({ import_from: 'no-slash', image_properties: { name: 'n' } })).toBe(
+      TaskMessage.importObjectNotFound,
+    );
+  });
+
+  it('fails a stored input that breaks the contract with a message naming the problem', () => {
+    expect(failureOf({ import_from: 42, image_properties: { name: 'n' } })).toBe(
+      TaskMessage.invalidTaskInput("'input.import_from' must be of type string, not number."),
+    );
+    expect(failureOf({ import_from: 'c/o' })).toBe(
+      TaskMessage.invalidTaskInput("Missing required field 'input.image_properties'."),
+    );
+    expect(failureOf('not an object')).toBe(TaskMessage.invalidTaskInput("'input' must be a JSON object."));
   });
 });

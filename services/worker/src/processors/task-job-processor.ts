@@ -1,4 +1,4 @@
-import { TaskMessage, type TaskType, taskJobPayload } from '@cloud-images/shared';
+import { TaskMessage, type TaskOutcomeWriter, type TaskType, taskJobPayload } from '@cloud-images/shared';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { describeError, isTaskFailedError, JobHandedBackError } from '../errors.js';
@@ -13,6 +13,8 @@ export interface TaskJobProcessorOptions {
   queue: string;
   taskType: TaskType;
   tasks: TaskStateStore;
+  /** The shared writer of terminal states: failures decided here go through it like every other outcome. */
+  outcomes: TaskOutcomeWriter;
   metrics: WorkerMetrics;
   logger: Logger;
   progressIntervalMs: number;
@@ -33,7 +35,7 @@ const HAND_BACK_DELAY_MS = 1_000;
  * - a shutdown abort moves the job back to the queue (delayed) and leaves the task processing.
  */
 export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJobProcessor {
-  const { queue, tasks, metrics } = options;
+  const { queue, tasks, outcomes, metrics } = options;
   return async (job, token, shutdown) => {
     const started = performance.now();
     const payload = taskJobPayload.safeParse(job.data);
@@ -68,7 +70,7 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       await progress?.flush();
       if (isTaskFailedError(error)) {
         logger.info({ detail: error.detail }, 'task failed');
-        await tasks.fail(taskId, error.clientMessage, error.detail);
+        await outcomes.fail(taskId, { message: error.clientMessage, detail: error.detail });
         return 'failure';
       }
       if (error instanceof JobHandedBackError || shutdown.aborted) {
@@ -79,7 +81,7 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       const detail = describeError(error);
       if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
         logger.error({ err: detail }, 'task failed on its last attempt');
-        await tasks.fail(taskId, TaskMessage.internalError, detail);
+        await outcomes.fail(taskId, { message: TaskMessage.internalError, detail });
         await options.discardLeftovers?.(taskId).catch((cleanupError: unknown) => {
           logger.error({ err: describeError(cleanupError) }, 'cleanup after the last attempt failed');
         });

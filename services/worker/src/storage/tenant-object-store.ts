@@ -1,7 +1,7 @@
+import type { DbExecutor } from '@cloud-images/shared';
 import { bucketForContainer, createObjectStoreClient, type SecretBox, tenants } from '@cloud-images/shared';
 import { eq } from 'drizzle-orm';
 import type { Client } from 'minio';
-import type { DbExecutor } from '../tasks/db-executor.js';
 
 /** A tenant's own object-store account: its containers are buckets reached with its own credentials. */
 export interface TenantObjectStore {

@@ -1,5 +1,5 @@
+import type { SortDir } from '@cloud-images/shared';
 import { type AnyColumn, asc, desc, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import type { SortDir } from './list-query.js';
 
 /**
  * Keyset pagination on (sort expression, id): rows strictly after the marker row in the chosen order.

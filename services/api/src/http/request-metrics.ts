@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { ApiMetrics } from './metrics.js';
+import type { ApiMetrics } from '../operations/metrics.js';
 
 /**
  * Counts and times every request by its route TEMPLATE (`/v2/tasks/:id`), never the raw URL,

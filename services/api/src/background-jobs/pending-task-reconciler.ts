@@ -1,6 +1,6 @@
 import { type Database, outbox, queueForTaskType, type TaskType, tasks } from '@cloud-images/shared';
 import { and, eq, isNull, lt, notExists, sql } from 'drizzle-orm';
-import { taskIsVisible } from './task-repository.js';
+import { taskIsVisible } from '../tasks/task-repository.js';
 
 /**
  * Makes sure a stale pending task has a live job. Returns true if it (re-)enqueued anything.

@@ -1,0 +1,19 @@
+/**
+ * What the API's domain modules (tasks/, images/) throw. They know nothing of HTTP: the one error middleware
+ * maps each class to its status and the API's JSON error body.
+ */
+export abstract class DomainError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The request breaks the contract (a body, a query, a header); the message names the problem. */
+export class InvalidRequestError extends DomainError {}
+
+/** No such resource for this caller: unknown, malformed, expired and other tenants' ids look the same. */
+export class ResourceNotFoundError extends DomainError {}
+
+/** The request conflicts with what exists (an Idempotency-Key reused with another body). */
+export class ResourceConflictError extends DomainError {}
