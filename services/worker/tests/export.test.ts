@@ -27,7 +27,12 @@ beforeAll(async () => {
     { pattern: 0x5a, offset: '30M', length: '1M' },
   ]);
   await env.uploadFile('imports', 'source.vhd', source);
-  const task = await env.waitForTask(await env.submitTask('import', { import_from: 'imports/source.vhd' }));
+  const task = await env.waitForTask(
+    await env.submitTask('import', {
+      import_from: 'imports/source.vhd',
+      image_properties: { name: 'source' },
+    }),
+  );
   expect(task.status).toBe('success');
   imageId = (task.result as { image_id: string }).image_id;
 });
@@ -78,7 +83,10 @@ describe('export', () => {
 
     await env.tenantS3.fPutObject(env.bucketFor('imports'), 'reimport.vhd', exported);
     const reimport = await env.waitForTask(
-      await env.submitTask('import', { import_from: 'imports/reimport.vhd' }),
+      await env.submitTask('import', {
+        import_from: 'imports/reimport.vhd',
+        image_properties: { name: 'reimport' },
+      }),
     );
     expect(reimport.status).toBe('success');
   });

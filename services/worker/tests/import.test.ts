@@ -115,7 +115,10 @@ describe('import', () => {
   });
 
   it('does nothing for a job whose task is already finished', async () => {
-    const taskId = await env.submitTask('import', { import_from: `${container}/nope.vhd` });
+    const taskId = await env.submitTask('import', {
+      import_from: `${container}/nope.vhd`,
+      image_properties: { name: 'nope' },
+    });
     const done = await env.waitForTask(taskId);
     // Re-deliver the same task under a new job id, as a reconciler might.
     await env.queues.import.add('import', { taskId }, { jobId: `task-${taskId}-r1` });
@@ -127,10 +130,15 @@ describe('import', () => {
     // A wrong tenant secret: every S3 call is refused, which the worker cannot tell from an outage.
     const restore = await env.setTenantSecret('not-the-secret');
     try {
-      const taskId = await env.submitTask('import', { import_from: `${container}/fixed.vhd` }, undefined, {
-        attempts: 2,
-        backoff: { type: 'fixed', delay: 100 },
-      });
+      const taskId = await env.submitTask(
+        'import',
+        { import_from: `${container}/fixed.vhd`, image_properties: { name: 'x' } },
+        undefined,
+        {
+          attempts: 2,
+          backoff: { type: 'fixed', delay: 100 },
+        },
+      );
       const task = await env.waitForTask(taskId);
       expect(task).toMatchObject({ status: 'failure', message: TaskMessage.internalError, attempts: 2 });
       expect(task.lastError).toMatch(/SignatureDoesNotMatch|AccessDenied|InvalidAccessKeyId/);
