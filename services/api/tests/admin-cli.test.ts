@@ -124,7 +124,6 @@ describe('cloud-images-admin', () => {
     expect(tokenCreate.code).toBe(0);
     expect(tokenCreate.stdout).toContain('--role admin|creator|observer');
     expect(tokenCreate.stdout).not.toContain('tenant create');
-    expect((await runAdmin('help', 'tenant', 'create')).stdout).toContain('--s3-secret-key SECRET');
   });
 
   it('rejects an unknown flag, or a missing or unknown command, with exit 64 naming it', async () => {
@@ -133,10 +132,7 @@ describe('cloud-images-admin', () => {
       [['token', 'create', '--tenant', 'x', '--role', 'admin', '--colour=red'], "unknown option '--colour'"],
       [['--bogus'], "unknown option '--bogus'"],
       [[], 'missing command'],
-      [['token'], "missing command after 'token'"],
-      [['tenant', 'explode'], "unknown command 'tenant explode'"],
       [['launch'], "unknown command 'launch'"],
-      [['tenant', 'list', 'extra'], "unexpected argument 'extra'"],
     ];
     for (const [args, message] of cases) {
       const { code, stdout, stderr } = await runAdmin(...args);
