@@ -1,7 +1,7 @@
 import { type AdminCommandName, adminCommands, type CommandSpec } from './admin-command-specs.js';
 
 const PROGRAM = 'cloud-images-admin';
-/** Synopsis lines wrap here, so the usage reads in an 80-column terminal. */
+/** Long synopses (tenant create) wrap at this column instead of running off a terminal. */
 const WIDTH = 78;
 
 function synopsis(name: string, spec: CommandSpec): string {
