@@ -55,7 +55,8 @@ log "migrate"
 node packages/shared/dist/db/migrate-cli.js
 
 log "api on :$PORT and worker (logs: $state/api.log, $state/worker.log)"
-node services/api/dist/main.js >"$state/api.log" 2>&1 &
+# As in compose and k8s, the API server never gets TENANT_SECRET_KEY (only the worker and the admin CLI).
+env -u TENANT_SECRET_KEY node services/api/dist/main.js >"$state/api.log" 2>&1 &
 app_pids+=($!)
 node services/worker/dist/main.js >"$state/worker.log" 2>&1 &
 app_pids+=($!)

@@ -4,11 +4,14 @@ import {
   objectStoreConfig,
   redisConfig,
   taskTtlConfig,
-  tenantSecretKeyConfig,
 } from '@cloud-images/shared';
 import { z } from 'zod';
 
-/** The API's whole configuration: one schema, parsed once by the entry point. */
+/**
+ * The API server's whole configuration: one schema, parsed once by the entry point.
+ * No TENANT_SECRET_KEY: the server never opens tenants' sealed S3 secrets (the worker does, and the admin CLI
+ * seals them with its own schema, admin/admin-config.ts), so a compromised API pod cannot read them.
+ */
 export const apiConfigSchema = z
   .object({
     /** 9292 is Glance's port, so OpenStack tooling finds the service where it expects it. */
@@ -32,16 +35,7 @@ export const apiConfigSchema = z
   .extend(databaseConfig.shape)
   .extend(redisConfig.shape)
   .extend(objectStoreConfig.shape)
-  .extend(tenantSecretKeyConfig.shape)
   .extend(taskTtlConfig.shape)
   .extend(loggingConfig.shape);
 
 export type ApiConfig = z.output<typeof apiConfigSchema>;
-
-/** The admin CLI touches only Postgres and sealed tenant secrets. */
-export const adminCliConfigSchema = z
-  .object({})
-  .extend(databaseConfig.shape)
-  .extend(tenantSecretKeyConfig.shape);
-
-export type AdminCliConfig = z.output<typeof adminCliConfigSchema>;

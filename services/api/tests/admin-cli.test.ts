@@ -17,18 +17,24 @@ beforeAll(async () => {
 });
 afterAll(() => database?.drop());
 
-async function admin(
-  ...args: string[]
-): Promise<{ code: number; json: Record<string, unknown>; stderr: string }> {
+/** Runs the real CLI process; never rejects, so tests assert on the exit code. */
+async function runAdmin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cliPath, ...args], {
       env: { PATH: process.env.PATH, DATABASE_URL: database.url, TENANT_SECRET_KEY: secretKey },
     });
-    return { code: 0, json: JSON.parse(stdout), stderr };
+    return { code: 0, stdout, stderr };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, json: stdout ? JSON.parse(stdout) : {}, stderr };
+    return { code, stdout, stderr };
   }
+}
+
+async function admin(
+  ...args: string[]
+): Promise<{ code: number; json: Record<string, unknown>; stderr: string }> {
+  const { code, stdout, stderr } = await runAdmin(...args);
+  return { code, json: stdout ? JSON.parse(stdout) : {}, stderr };
 }
 
 describe('cloud-images-admin', () => {
@@ -88,5 +94,52 @@ describe('cloud-images-admin', () => {
     expect(role.stderr).toMatch(/--role must be one of admin, creator, observer/);
     expect((await admin('token', 'create', '--tenant', 'nope', '--role', 'admin')).code).toBe(1);
     expect((await admin('tenant', 'explode')).code).toBe(64);
+  });
+
+  it('prints the usage of every command and flag on stdout for --help, -h and help, and exits 0', async () => {
+    for (const help of [['--help'], ['-h'], ['help']]) {
+      const { code, stdout, stderr } = await runAdmin(...help);
+      expect({ code, stderr }, help.join(' ')).toEqual({ code: 0, stderr: '' });
+      for (const text of [
+        'tenant create',
+        'tenant list',
+        'token create',
+        'token revoke',
+        '--name NAME',
+        '--s3-access-key KEY',
+        '--s3-secret-key SECRET',
+        '[--s3-endpoint URL]',
+        '[--bucket-prefix PREFIX]',
+        '[--id OWNER_ID]',
+        '--tenant TENANT_ID',
+        '--role admin|creator|observer',
+        '[--description TEXT]',
+        'TOKEN_ID_OR_TOKEN',
+      ]) {
+        expect(stdout, `${help.join(' ')} lists ${text}`).toContain(text);
+      }
+    }
+    // Per command: only that command's usage.
+    const tokenCreate = await runAdmin('token', 'create', '--help');
+    expect(tokenCreate.code).toBe(0);
+    expect(tokenCreate.stdout).toContain('--role admin|creator|observer');
+    expect(tokenCreate.stdout).not.toContain('tenant create');
+  });
+
+  it('rejects an unknown flag, or a missing or unknown command, with exit 64 naming it', async () => {
+    const cases: [string[], string][] = [
+      [['tenant', 'list', '--bogus'], "unknown option '--bogus'"],
+      [['token', 'create', '--tenant', 'x', '--role', 'admin', '--colour=red'], "unknown option '--colour'"],
+      [['--bogus'], "unknown option '--bogus'"],
+      [[], 'missing command'],
+      [['launch'], "unknown command 'launch'"],
+    ];
+    for (const [args, message] of cases) {
+      const { code, stdout, stderr } = await runAdmin(...args);
+      expect(code, args.join(' ')).toBe(64);
+      expect(stdout, args.join(' ')).toBe('');
+      expect(JSON.parse(stderr.split('\n')[0]!).error, args.join(' ')).toContain(message);
+      expect(stderr, 'the usage follows the error').toContain('usage: cloud-images-admin');
+    }
   });
 });

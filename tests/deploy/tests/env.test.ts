@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { databaseConfig, loggingConfig, parseConfig } from '@cloud-images/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { adminCliConfigSchema, apiConfigSchema } from '../../../services/api/src/config.js';
+import { adminCliConfigSchema } from '../../../services/api/src/admin/admin-config.js';
+import { apiConfigSchema } from '../../../services/api/src/config.js';
 import { workerConfigSchema } from '../../../services/worker/src/config.js';
 import {
   type ComposeFile,
@@ -17,6 +18,11 @@ import {
 } from './helpers.js';
 
 type ObjectSchema = z.ZodType & { shape: Record<string, z.ZodType> };
+
+/** Opens tenants' sealed S3 secrets: the worker and the admin CLI need it, the API server must never get it. */
+const TENANT_KEY = 'TENANT_SECRET_KEY';
+/** The k8s Secret that holds it, apart from cloud-images-secrets so the api Deployment can leave it out. */
+const TENANT_KEY_SECRET = 'cloud-images-tenant-secret-key';
 
 /** The migrate CLI builds its schema inline (packages/shared/src/db/migrate-cli.ts); the same one here. */
 const migrateConfigSchema = databaseConfig.extend(loggingConfig.shape);
@@ -100,18 +106,31 @@ describe('docker-compose.yml environment', () => {
     });
     report('env vars in docker-compose.yml vs the config schemas', lines.join('\n'));
   });
+
+  it('gives TENANT_SECRET_KEY to the worker and the admin CLI, never to the api', () => {
+    expect(apiConfigSchema.shape, 'the API server schema must not know the key').not.toHaveProperty(
+      TENANT_KEY,
+    );
+    expect(Object.keys(compose.services.api?.environment ?? {})).not.toContain(TENANT_KEY);
+    for (const service of ['worker', 'demo-tenant']) {
+      expect(compose.services[service]?.environment?.[TENANT_KEY], service).toEqual(expect.any(String));
+    }
+  });
 });
 
 describe('Kubernetes environment', () => {
   const rendered = {} as Record<Overlay | 'base', K8sObject[]>;
-  let secretTemplate: K8sObject;
+  /** The base's Secret templates: prod renders none and expects them created out of band with these keys. */
+  const secretTemplates = new Map<string, K8sObject>();
   beforeAll(async () => {
     for (const name of ['base', ...overlays] as const) {
       rendered[name] = (
         await kustomize(name === 'base' ? 'deploy/k8s/base' : `deploy/k8s/overlays/${name}`)
       ).objects;
     }
-    secretTemplate = find(rendered.base, 'Secret', 'cloud-images-secrets')!;
+    for (const secret of rendered.base.filter((o) => o.kind === 'Secret')) {
+      secretTemplates.set(secret.metadata.name, secret);
+    }
   });
 
   function secretData(objects: K8sObject[], name: string): Map<string, string | undefined> {
@@ -119,7 +138,7 @@ describe('Kubernetes environment', () => {
     if (secret) {
       // The base template's values are deliberately invalid placeholders: treat them as unknown values.
       const placeholder =
-        secret === secretTemplate || Object.values(secret.stringData ?? {}).includes('REPLACE_ME');
+        secretTemplates.get(name) === secret || Object.values(secret.stringData ?? {}).includes('REPLACE_ME');
       const entries = [
         ...Object.entries(secret.stringData ?? {}),
         ...Object.entries(secret.data ?? {}).map(
@@ -129,8 +148,9 @@ describe('Kubernetes environment', () => {
       return new Map(entries.map(([k, v]) => [k, placeholder ? undefined : v]));
     }
     // Not rendered (prod): created out of band with the template's keys (docs/deploy.md).
-    expect(name, 'only cloud-images-secrets may come from outside the render').toBe('cloud-images-secrets');
-    return new Map(Object.keys(secretTemplate.stringData ?? {}).map((k) => [k, undefined]));
+    const template = secretTemplates.get(name);
+    expect(template, `Secret ${name} is neither rendered nor a base template`).toBeDefined();
+    return new Map(Object.keys(template?.stringData ?? {}).map((k) => [k, undefined]));
   }
 
   function configMapData(objects: K8sObject[], name: string): Map<string, string> {
@@ -192,6 +212,27 @@ describe('Kubernetes environment', () => {
       }
       expect(lines).toHaveLength(3);
       report(`env vars in k8s ${name} vs the config schemas`, lines.join('\n'));
+    },
+  );
+
+  it.each(['base', ...overlays] as const)(
+    '%s: TENANT_SECRET_KEY reaches the worker, and the api Deployment neither receives nor mounts it',
+    (name) => {
+      const objects = rendered[name];
+      const podSpec = (deployment: string) => find(objects, 'Deployment', deployment)!.spec.template.spec;
+      const api = podSpec('cloud-images-api');
+      // Any reference at all (envFrom, secretKeyRef, a secret volume) would put the key in the pod.
+      expect(JSON.stringify(api), 'the api pod references the tenant-key Secret').not.toContain(
+        TENANT_KEY_SECRET,
+      );
+      for (const container of [...api.containers, ...(api.initContainers ?? [])]) {
+        expect([...containerEnv(objects, container).keys()], container.name).not.toContain(TENANT_KEY);
+      }
+      const worker = podSpec('cloud-images-worker').containers[0];
+      expect(containerEnv(objects, worker).has(TENANT_KEY), 'the worker gets the key').toBe(true);
+      // Only the key is in that Secret, so mounting it never hands a pod anything else.
+      expect([...secretData(objects, TENANT_KEY_SECRET).keys()]).toEqual([TENANT_KEY]);
+      expect([...secretData(objects, 'cloud-images-secrets').keys()]).not.toContain(TENANT_KEY);
     },
   );
 });

@@ -142,6 +142,7 @@ describe('base', () => {
         'PodDisruptionBudget/cloud-images-api',
         'PodDisruptionBudget/cloud-images-worker',
         'Secret/cloud-images-secrets',
+        'Secret/cloud-images-tenant-secret-key',
         'Service/cloud-images-api',
       ].sort(),
     );
@@ -225,15 +226,18 @@ describe.each(overlays)('overlay %s', (name) => {
     ]);
   });
 
-  it('references only ConfigMaps it renders (and the Secret, rendered or created out of band)', () => {
+  it('references only ConfigMaps it renders (and the Secrets, rendered or created out of band)', () => {
     const names = new Set(objects().map((o) => `${o.kind}/${o.metadata.name}`));
     const refs = JSON.stringify(objects()).matchAll(
       /"(configMapRef|configMapKeyRef|configMap)":\{[^}]*?"name":"([^"]+)"/g,
     );
     for (const [, , ref] of refs) expect(names.has(`ConfigMap/${ref}`), ref).toBe(true);
-    const secret = find(objects(), 'Secret', 'cloud-images-secrets');
-    if (name === 'dev') expect(secret).toBeDefined();
-    else expect(secret, 'prod must not render the Secret template over the real one').toBeUndefined();
+    for (const secretName of ['cloud-images-secrets', 'cloud-images-tenant-secret-key']) {
+      const secret = find(objects(), 'Secret', secretName);
+      if (name === 'dev') expect(secret, secretName).toBeDefined();
+      else
+        expect(secret, `prod must not render the ${secretName} template over the real one`).toBeUndefined();
+    }
   });
 
   it("lets a release apply the settings and the migration Job alone (-l 'component in (config,migrate)')", () => {

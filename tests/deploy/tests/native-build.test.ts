@@ -213,7 +213,9 @@ describe.each(images)('$service image, built and run natively', ({ service, pkg,
       expect(result.code, `${command}\n${result.stdout}\n${result.stderr}`).toBe(0);
     }
     report(`${dockerfilePath}: build stage, run natively`, log.join('\n'));
-  });
+    // Each step may take up to its own 600 s on a loaded machine; the default test timeout (120 s) cut the
+    // build short and left the later tests without an app directory.
+  }, 900_000);
 
   it('runtime stage: the pruned app has only production dependencies, and the files the image copies', () => {
     const copies = instructions.filter((i) => i.stage === 'runtime' && i.op === 'COPY');

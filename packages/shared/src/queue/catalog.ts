@@ -15,7 +15,7 @@ export const taskJobPayload = z.object({ taskId: z.uuid() }).strict();
 export type TaskJobPayload = z.infer<typeof taskJobPayload>;
 
 export const maintenanceJobPayload = z
-  .object({ kind: z.enum(['purge-expired-tasks', 'reconcile-pending-tasks', 'relay-outbox']) })
+  .object({ kind: z.enum(['purge-expired-tasks', 'reconcile-pending-tasks']) })
   .strict();
 export type MaintenanceJobPayload = z.infer<typeof maintenanceJobPayload>;
 
@@ -26,8 +26,8 @@ export const queueForTaskType = { import: QueueName.import, export: QueueName.ex
  * BullMQ ignores an add whose jobId already exists, so relay retries and the reconciler cannot double a task.
  * (BullMQ forbids ':' in custom ids, hence the dash.)
  */
-export function jobIdForTask(taskId: string, attempt = 0): string {
-  return attempt === 0 ? `task-${taskId}` : `task-${taskId}-r${attempt}`;
+export function jobIdForTask(taskId: string): string {
+  return `task-${taskId}`;
 }
 
 /**

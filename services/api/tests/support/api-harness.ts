@@ -51,7 +51,6 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
     S3_ACCESS_KEY: stack.s3.service.accessKey,
     S3_SECRET_KEY: stack.s3.service.secretKey,
     IMAGE_STORE_BUCKET: imageBucket,
-    TENANT_SECRET_KEY: secretKey,
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',

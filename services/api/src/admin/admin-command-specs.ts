@@ -1,0 +1,63 @@
+/**
+ * What each admin command accepts. The argument parser and the usage text are both derived from this table,
+ * so a flag cannot be accepted without being documented, or documented without being accepted.
+ */
+export interface FlagSpec {
+  /** Placeholder shown in the usage, e.g. NAME. */
+  value: string;
+  required: boolean;
+  describe: string;
+}
+
+export interface CommandSpec {
+  summary: string;
+  flags: Record<string, FlagSpec>;
+  /** A positional argument after the command words, if it takes one (always required). */
+  operand?: { value: string; describe: string };
+}
+
+export const adminCommands = {
+  'tenant create': {
+    summary: 'register a tenant; its S3 secret is sealed with TENANT_SECRET_KEY',
+    flags: {
+      name: { value: 'NAME', required: true, describe: 'unique tenant name' },
+      's3-access-key': { value: 'KEY', required: true, describe: "the tenant's S3 access key" },
+      's3-secret-key': { value: 'SECRET', required: true, describe: "the tenant's S3 secret key" },
+      's3-endpoint': {
+        value: 'URL',
+        required: false,
+        describe: "the tenant's S3 (http/https); default the service's",
+      },
+      'bucket-prefix': {
+        value: 'PREFIX',
+        required: false,
+        describe: 'buckets the tenant may use start with it; default none',
+      },
+      id: {
+        value: 'OWNER_ID',
+        required: false,
+        describe: 'owner id clients see; default a random 8-digit id',
+      },
+    },
+  },
+  'tenant list': { summary: 'list tenants (no secrets)', flags: {} },
+  'token create': {
+    summary: 'issue an API token: printed this once, only its hash is stored',
+    flags: {
+      tenant: { value: 'TENANT_ID', required: true, describe: 'the tenant the token acts for' },
+      role: { value: 'admin|creator|observer', required: true, describe: "the token's role" },
+      description: { value: 'TEXT', required: false, describe: 'free text kept with the token' },
+    },
+  },
+  'token revoke': {
+    summary: 'revoke an API token',
+    flags: {},
+    operand: { value: 'TOKEN_ID_OR_TOKEN', describe: "the token's id, or the token itself" },
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type AdminCommandName = keyof typeof adminCommands;
+
+export function isAdminCommand(name: string): name is AdminCommandName {
+  return Object.hasOwn(adminCommands, name);
+}

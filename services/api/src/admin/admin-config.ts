@@ -1,0 +1,13 @@
+import { databaseConfig, tenantSecretKeyConfig } from '@cloud-images/shared';
+import { z } from 'zod';
+
+/**
+ * The admin CLI's own configuration. It touches only Postgres and seals tenants' S3 secrets, so it is the one
+ * program in the api image that needs TENANT_SECRET_KEY; the API server's schema (config.ts) does not know it.
+ */
+export const adminCliConfigSchema = z
+  .object({})
+  .extend(databaseConfig.shape)
+  .extend(tenantSecretKeyConfig.shape);
+
+export type AdminCliConfig = z.output<typeof adminCliConfigSchema>;
