@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import type { LogLine, LogMatch } from './service-log.js';
 import type { ServiceProcess } from './service-process.js';
 import { errorMessage, sleep } from './util.js';
@@ -52,10 +53,9 @@ export async function waitForHttpOk(url: string, timeoutMs: number, service?: Se
       );
     }
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
-      await response.arrayBuffer();
-      if (response.status === 200) return;
-      last = `HTTP ${response.status}`;
+      const status = await httpStatus(url);
+      if (status === 200) return;
+      last = `HTTP ${status}`;
     } catch (error) {
       last = errorMessage(error);
     }
@@ -66,4 +66,20 @@ export async function waitForHttpOk(url: string, timeoutMs: number, service?: Se
     }
     await sleep(100);
   }
+}
+
+/**
+ * GET over a fresh connection that is closed afterwards (`agent: false`): a kept-alive probe socket would count
+ * as an open connection of the service, e.g. when a test then watches it drain on SIGTERM.
+ */
+function httpStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent: false, timeout: 3_000 }, (response) => {
+      response.resume();
+      response.once('end', () => resolve(response.statusCode ?? 0));
+      response.once('error', reject);
+    });
+    request.once('timeout', () => request.destroy(new Error('timed out after 3 s')));
+    request.once('error', reject);
+  });
 }
