@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 
 export const USAGE = `usage:
-  pnpm stack up [--write-env PATH]   start Postgres, Redis and S3; write PATH (default <repo>/.stack/env); Ctrl-C stops
+  pnpm stack up [--write-env PATH]    start Postgres, Redis and S3; write PATH (default <repo>/.stack/env); Ctrl-C stops
   pnpm stack run [--] CMD [ARGS...]   start the stack, run CMD with its env (CLOUD_IMAGES_STACK, DATABASE_URL, ...), stop it
-  pnpm stack --help                  this text
+  pnpm stack --help                   this text
 env: TEST_STACK=native|containers forces the mode
 exit: 64 for a usage error; run: CMD's exit code`;
 
@@ -17,7 +17,7 @@ export type CliCommand =
   /** `envFile` as given, relative to where the command was run; undefined: the default. */
   | { kind: 'up'; envFile: string | undefined }
   /** The command and its arguments exactly as given after CMD (or after `--`). */
-  | { kind: 'run'; command: string[] };
+  | { kind: 'run'; command: [string, ...string[]] };
 
 const helpOption = { help: { type: 'boolean', short: 'h' } } as const;
 
@@ -41,8 +41,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       const { values } = strictParse(rest.slice(0, cmdStart), helpOption);
       if (values.help) return { kind: 'help' };
       const cmd = rest[cmdStart] === '--' ? rest.slice(cmdStart + 1) : rest.slice(cmdStart);
-      if (cmd.length === 0) throw new UsageError('run needs a command');
-      return { kind: 'run', command: cmd };
+      const [program, ...programArgs] = cmd;
+      if (program === undefined) throw new UsageError('run needs a command');
+      return { kind: 'run', command: [program, ...programArgs] };
     }
     default:
       throw new UsageError(

@@ -64,8 +64,7 @@ async function up(envFileArg: string | undefined): Promise<number> {
   return 0;
 }
 
-async function runCommand(command: string[]): Promise<number> {
-  const [cmd, ...cmdArgs] = command as [string, ...string[]];
+async function runCommand([cmd, ...cmdArgs]: [string, ...string[]]): Promise<number> {
   const { stack, env } = await start();
   let exitCode = 1;
   try {
