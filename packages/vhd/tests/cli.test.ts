@@ -10,11 +10,16 @@ const dir = new FixtureDir('vhd-test-');
 afterAll(() => dir.remove());
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-async function run(...argv: string[]) {
+async function runText(...argv: string[]) {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr, json: stdout ? JSON.parse(stdout) : undefined };
+  return { code, stdout, stderr };
+}
+
+async function run(...argv: string[]) {
+  const result = await runText(...argv);
+  return { ...result, json: result.stdout ? JSON.parse(result.stdout) : undefined };
 }
 
 const image = await dir.make('cli.vhd', 'dynamic', '6M', [
@@ -71,7 +76,7 @@ describe('vhd CLI', () => {
 
   it('prints the usage on stdout and exits 0 for --help', async () => {
     for (const argv of [['--help'], ['-h'], ['help'], ['validate', '--help'], ['convert', 'a', 'b', '-h']]) {
-      expect(await run(...argv)).toEqual({ code: 0, stdout: `${CLI_USAGE}\n`, stderr: '', json: undefined });
+      expect(await runText(...argv)).toEqual({ code: 0, stdout: `${CLI_USAGE}\n`, stderr: '' });
     }
   });
 
