@@ -1,4 +1,4 @@
-import { createIsolatedDatabase, uniqueName } from '@cloud-images/test-stack';
+import { createIsolatedDatabase, seedTenant, uniqueName } from '@cloud-images/test-stack';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../src/db/client.js';
@@ -23,11 +23,11 @@ afterAll(async () => {
 describe('per-file isolation (a)', () => {
   it('starts from an empty, migrated database of its own', async () => {
     expect(await handle.db.select().from(tenants)).toEqual([]);
-    await handle.db.insert(tenants).values({
+    await seedTenant(handle.pool, {
       id: 'isolation-probe',
       name: 'probe-a',
-      s3AccessKey: 'ak',
-      s3SecretKeyEncrypted: 'v1:x:y:z',
+      credentials: { accessKey: 'ak', secretKey: 'unused' },
+      seal: () => 'v1:x:y:z',
     });
     const rows = await handle.db.select().from(tenants).where(eq(tenants.id, 'isolation-probe'));
     expect(rows.map((r) => r.name)).toEqual(['probe-a']);

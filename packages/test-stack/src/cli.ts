@@ -2,19 +2,16 @@
 /**
  * pnpm stack up [--write-env PATH]   start the stack in the foreground and write an env file
  * pnpm stack run -- CMD ARGS...      start the stack, run CMD with the stack's env, stop the stack
+ * Arguments are parsed in cli-args.ts.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { type CliCommand, parseCliArgs, USAGE, USAGE_EXIT_CODE, UsageError } from './cli-args.js';
 import { APP_DATABASE, formatEnvFile, stackEnv } from './env.js';
 import { createDatabase } from './helpers.js';
 import { type RunningStack, startStack } from './stack.js';
-
-const USAGE = `usage:
-  pnpm stack up [--write-env PATH]   start Postgres, Redis and S3; write PATH (default <repo>/.stack/env); Ctrl-C stops
-  pnpm stack run -- CMD [ARGS...]   start the stack, run CMD with its env (CLOUD_IMAGES_STACK, DATABASE_URL, ...), stop it
-env: TEST_STACK=native|containers forces the mode`;
 
 function repoRoot(): string {
   // INIT_CWD is set by pnpm to where the command was run; walk up to the workspace root.
@@ -40,21 +37,12 @@ async function start(): Promise<{ stack: RunningStack; env: Record<string, strin
   return { stack, env: stackEnv(stack.info) };
 }
 
-async function up(args: string[]): Promise<number> {
-  let envFile = join(repoRoot(), '.stack', 'env');
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    // Not `--env-file`: Node 20 claims that flag even after the script name and exits with code 9.
-    if (arg === '--write-env') {
-      const value = args[++i];
-      if (!value) throw new Error('--write-env needs a path');
-      envFile = resolve(process.env.INIT_CWD ?? process.cwd(), value);
-    } else if (arg?.startsWith('--write-env=')) {
-      envFile = resolve(process.env.INIT_CWD ?? process.cwd(), arg.slice('--write-env='.length));
-    } else {
-      throw new Error(`unknown argument ${arg}\n${USAGE}`);
-    }
-  }
+async function up(envFileArg: string | undefined): Promise<number> {
+  // Not `--env-file`: Node 20 claims that flag even after the script name and exits with code 9.
+  const envFile =
+    envFileArg === undefined
+      ? join(repoRoot(), '.stack', 'env')
+      : resolve(process.env.INIT_CWD ?? process.cwd(), envFileArg);
   const { stack, env } = await start();
   mkdirSync(dirname(envFile), { recursive: true });
   writeFileSync(envFile, formatEnvFile(env), { mode: 0o600 });
@@ -76,10 +64,7 @@ async function up(args: string[]): Promise<number> {
   return 0;
 }
 
-async function runCommand(args: string[]): Promise<number> {
-  const command = args[0] === '--' ? args.slice(1) : args;
-  const [cmd, ...cmdArgs] = command;
-  if (!cmd) throw new Error(`run needs a command\n${USAGE}`);
+async function runCommand([cmd, ...cmdArgs]: [string, ...string[]]): Promise<number> {
   const { stack, env } = await start();
   let exitCode = 1;
   try {
@@ -107,15 +92,22 @@ async function runCommand(args: string[]): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  const [command, ...rest] = process.argv.slice(2);
-  switch (command) {
+  let command: CliCommand;
+  try {
+    command = parseCliArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`stack: ${error.message}\n${USAGE}`);
+    return USAGE_EXIT_CODE;
+  }
+  switch (command.kind) {
+    case 'help':
+      console.log(USAGE);
+      return 0;
     case 'up':
-      return up(rest);
+      return up(command.envFile);
     case 'run':
-      return runCommand(rest);
-    default:
-      console.error(USAGE);
-      return command === undefined || command === '--help' || command === '-h' ? 0 : 2;
+      return runCommand(command.command);
   }
 }
 

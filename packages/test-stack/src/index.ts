@@ -11,6 +11,12 @@ export {
   s3ClientFor,
   uniqueName,
 } from './helpers.js';
+export { type PrivateRedis, startRedis } from './private-redis.js';
+export { type SeededTenant, type SeedTenantOptions, type SqlRunner, seedTenant } from './seed-tenant.js';
+export type { LogEntry, LogLine, LogMatch } from './service-log.js';
+export { type ExitStatus, ServiceProcess, type ServiceProcessOptions } from './service-process.js';
+export { loggedPortReadiness, type Readiness, waitForHttpOk } from './service-readiness.js';
+export { type ServiceName, type SpawnServiceOptions, spawnService } from './spawn-service.js';
 export {
   detectMode,
   type ModeDecision,

@@ -4,17 +4,22 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FixtureDir, qemuRawBytes } from '@cloud-images/vhd-fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/index.js';
+import { CLI_USAGE, runCli } from '../src/index.js';
 
 const dir = new FixtureDir('vhd-test-');
 afterAll(() => dir.remove());
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-async function run(...argv: string[]) {
+async function runText(...argv: string[]) {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr, json: stdout ? JSON.parse(stdout) : undefined };
+  return { code, stdout, stderr };
+}
+
+async function run(...argv: string[]) {
+  const result = await runText(...argv);
+  return { ...result, json: result.stdout ? JSON.parse(result.stdout) : undefined };
 }
 
 const image = await dir.make('cli.vhd', 'dynamic', '6M', [
@@ -48,6 +53,37 @@ describe('vhd CLI', () => {
     expect((await run('validate', image, '--max-virtual', 'lots')).code).toBe(2);
     expect((await run('validate', image, '--bogus', '1')).code).toBe(2);
     expect((await run('convert', image, 'x', '--to', 'qcow2')).code).toBe(2);
+  });
+
+  it('names the unknown flag or bad argument, on stderr with the usage', async () => {
+    for (const [argv, message] of [
+      [['validate', image, '--bogus', '1'], "vhd: Unknown option '--bogus'"],
+      [['info', image, '-x'], "vhd: Unknown option '-x'"],
+      [['info', image, '--to', 'raw'], 'vhd: unknown option --to for info'],
+      [['validate', image, '--max-virtual'], "vhd: Option '--max-virtual <value>' argument missing"],
+      [['validate', image, '--max-virtual', 'lots'], 'vhd: --max-virtual must be a byte count, got lots'],
+      [['convert', image, 'x'], 'vhd: --to must be raw, dynamic or fixed'],
+      [['convert', image, 'x', '--to', 'raw', '--from', 'qcow2'], 'vhd: --from must be auto, vhd or raw'],
+      [['frobnicate'], 'vhd: unknown command frobnicate'],
+      [[], 'vhd: missing command'],
+    ] as const) {
+      const { code, stdout, stderr } = await run(...argv);
+      expect(code, message).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(`${message}\n${CLI_USAGE}\n`);
+    }
+  });
+
+  it('prints the usage on stdout and exits 0 for --help', async () => {
+    for (const argv of [['--help'], ['-h'], ['help'], ['validate', '--help'], ['convert', 'a', 'b', '-h']]) {
+      expect(await runText(...argv)).toEqual({ code: 0, stdout: `${CLI_USAGE}\n`, stderr: '' });
+    }
+  });
+
+  it('takes flags before or after the files, and in --flag=value form', async () => {
+    expect((await run('validate', '--max-virtual=4194304', image)).code).toBe(1);
+    expect((await run('--max-virtual', '4194304', 'validate', image)).code).toBe(1);
+    expect((await run('validate', image, '--max-virtual=8388608')).code).toBe(0);
   });
 
   it('info reports the metadata', async () => {
@@ -86,5 +122,11 @@ describe('vhd CLI', () => {
     const bad = spawnSync(tsx, [cli, 'validate', image, '--max-virtual', '1048576'], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(spawnSync(tsx, [cli, 'frobnicate'], { encoding: 'utf8' }).status).toBe(2);
+    const help = spawnSync(tsx, [cli, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toBe(`${CLI_USAGE}\n`);
+    const unknown = spawnSync(tsx, [cli, 'info', image, '--bogus'], { encoding: 'utf8' });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--bogus'");
   });
 });

@@ -12,8 +12,8 @@ import {
   validateVhdStream,
   vhdChecksum,
 } from '../src/index.js';
-import { chunkedBody, expectedAllocationMap } from './helpers/memory-source.js';
-import { tinyDynamic, tinyFixed } from './helpers/synthetic.js';
+import { chunkedBody, expectedAllocationMap } from './support/memory-source.js';
+import { tinyDynamic, tinyFixed } from './support/synthetic.js';
 
 /**
  * Random mutations of valid images: every run must end accepted or with exactly one known code,

@@ -19,7 +19,7 @@ import {
   readVhdAsRaw,
   validateVhdFile,
 } from '../src/index.js';
-import { chunkedBody, expectedAllocationMap, memorySource } from './helpers/memory-source.js';
+import { chunkedBody, expectedAllocationMap, memorySource } from './support/memory-source.js';
 
 const MiB = 1024 * 1024;
 const dir = new FixtureDir('vhd-test-');

@@ -12,7 +12,7 @@ import {
 } from '@cloud-images/vhd-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeAllocationMap, validateVhdFile } from '../src/index.js';
-import { expectedAllocationMap, validateBuffer } from './helpers/memory-source.js';
+import { expectedAllocationMap, validateBuffer } from './support/memory-source.js';
 
 const MiB = 1024 * 1024;
 const dir = new FixtureDir('vhd-test-');

@@ -22,7 +22,7 @@ import {
   type VhdValidationResult,
   validateVhdStream,
 } from '../src/index.js';
-import { chunkedBody, memorySource, validateBuffer } from './helpers/memory-source.js';
+import { chunkedBody, memorySource, validateBuffer } from './support/memory-source.js';
 
 const MiB = 1024 * 1024;
 const ZERO_ID = Buffer.alloc(16);

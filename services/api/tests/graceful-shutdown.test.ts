@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { Agent, get, type IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { images } from '@cloud-images/shared';
+import { type ServiceProcess, spawnService } from '@cloud-images/test-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi, type TestTenant } from './support/api-harness.js';
 
@@ -49,44 +47,26 @@ function probe(port: number, path: string): Promise<number | string> {
   });
 }
 
-/** Spawns the real `main.ts` against this file's database, queue prefix and bucket; resolves its port. */
-async function startMain(): Promise<{ main: ChildProcess; port: number; output: () => string }> {
+/** Spawns the real `main.ts` against this file's database, queue prefix and bucket; ready once /readyz is 200. */
+function startMain(): Promise<ServiceProcess> {
   const env = Object.fromEntries(Object.entries(t.config).map(([key, value]) => [key, String(value)]));
-  const main = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('../src/main.ts', import.meta.url))],
-    {
-      env: {
-        PATH: process.env.PATH,
-        ...env,
-        PORT: '0',
-        LOG_LEVEL: 'info',
-        SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let output = '';
-  main.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+  return spawnService({
+    service: 'api',
+    source: true,
+    env: { ...env, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
   });
-  await expect.poll(() => /"port":(\d+)/.exec(output)?.[1], { timeout: 30_000, interval: 100 }).toBeDefined();
-  const port = Number(/"port":(\d+)/.exec(output)?.[1]);
-  await expect.poll(() => probe(port, '/readyz'), { timeout: 15_000, interval: 100 }).toBe(200);
-  return { main, port, output: () => output };
 }
 
 /** pino-http's line for the finished download, if the server has finished it. */
-function downloadLog(output: string): { res: { statusCode: number }; msg: string } | undefined {
-  return output
-    .split('\n')
-    .filter((line) => line.includes(`/v2/images/${imageId}/file`) && line.includes('"res"'))
-    .map((line) => JSON.parse(line))[0];
+function downloadLog(main: ServiceProcess): { res: { statusCode: number }; msg: string } | undefined {
+  const line = main.log.findAll(`/v2/images/${imageId}/file`).find((l) => l.json?.['res'] !== undefined);
+  return line?.json as { res: { statusCode: number }; msg: string } | undefined;
 }
 
 describe('graceful shutdown (main.ts)', () => {
   it('lets an in-flight download finish after SIGTERM while refusing new connections, then exits 0', async () => {
-    const { main, port, output } = await startMain();
+    const main = await startMain();
+    const { port } = main;
     // A keep-alive agent, as real clients (glanceclient/requests) use.
     const agent = new Agent({ keepAlive: true });
     try {
@@ -134,12 +114,11 @@ describe('graceful shutdown (main.ts)', () => {
       await gotFirstChunk;
       await sleep(500); // let the server fill every buffer and block on backpressure
       expect(received).toBeLessThan(SIZE);
-      expect(downloadLog(output())).toBeUndefined();
+      expect(downloadLog(main)).toBeUndefined();
 
-      const exited = once(main, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
       const sigtermAt = Date.now();
-      main.kill('SIGTERM');
-      await expect.poll(() => output().includes('"shutting down"'), { timeout: 5_000 }).toBe(true);
+      main.signal('SIGTERM');
+      await main.waitForLog({ msg: 'shutting down' }, 5_000);
 
       // Draining: a new connection is refused (or, if it still got in, readiness says 503)...
       await expect
@@ -150,9 +129,9 @@ describe('graceful shutdown (main.ts)', () => {
       );
       // ...while the download is held open: the server neither cut it nor exited.
       await sleep(1_000);
-      expect(main.exitCode).toBeNull();
+      expect(main.running).toBe(true);
       expect(res.destroyed).toBe(false);
-      expect(downloadLog(output())).toBeUndefined();
+      expect(downloadLog(main)).toBeUndefined();
       expect(received).toBeLessThan(SIZE);
 
       release();
@@ -160,22 +139,22 @@ describe('graceful shutdown (main.ts)', () => {
       expect(received).toBe(SIZE);
       expect(hash.digest('hex')).toBe(md5);
 
-      const [code, signal] = await exited;
+      const exit = await main.exited;
       const exitAfterMs = Date.now() - sigtermAt;
-      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      expect(exit).toEqual({ code: 0, signal: null });
       expect(exitAfterMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
       // The kept-alive socket is closed as soon as its response ends, not after the 5 s keep-alive timeout.
       expect(Date.now() - bodyDoneAt).toBeLessThan(3_000);
       // The server saw the download complete (not aborted) before it stopped.
-      const log = output();
-      expect(downloadLog(log)).toMatchObject({ msg: 'request completed', res: { statusCode: 200 } });
+      const log = main.log.text;
+      expect(downloadLog(main)).toMatchObject({ msg: 'request completed', res: { statusCode: 200 } });
       expect(log.indexOf('"api stopped"')).toBeGreaterThan(log.indexOf(`/v2/images/${imageId}/file`));
       console.info(
         `graceful shutdown: body done ${bodyDoneAt - sigtermAt} ms and exit ${exitAfterMs} ms after SIGTERM`,
       );
     } finally {
       agent.destroy();
-      if (main.exitCode === null) main.kill('SIGKILL');
+      await main.ensureStopped();
     }
   });
 });

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { spawnService } from '@cloud-images/test-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importBody, startTestApi, type TestApi, type TestTenant } from './support/api-harness.js';
 
@@ -57,37 +55,20 @@ describe('operations endpoints', () => {
 
   it('main.ts: serves, then on SIGTERM shuts down cleanly and exits 0', async () => {
     const env = Object.fromEntries(Object.entries(t.config).map(([key, value]) => [key, String(value)]));
-    const main = spawn(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('../src/main.ts', import.meta.url))],
-      {
-        env: { PATH: process.env.PATH, ...env, PORT: '0', LOG_LEVEL: 'info' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let output = '';
-    main.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
+    // Ready once it logged its port and /readyz answers 200 (its Redis connection may lag the listener).
+    const main = await spawnService({
+      service: 'api',
+      source: true,
+      env: { ...env, PORT: '0', LOG_LEVEL: 'info' },
     });
     try {
-      await expect
-        .poll(() => /"port":(\d+)/.exec(output)?.[1], { timeout: 30_000, interval: 100 })
-        .toBeDefined();
-      const port = /"port":(\d+)/.exec(output)?.[1];
-      // Ready once its Redis connection is up, which may lag the listener by a moment.
-      await expect
-        .poll(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status, {
-          timeout: 15_000,
-          interval: 100,
-        })
-        .toBe(200);
-      const exited = once(main, 'exit');
-      main.kill('SIGTERM');
-      const [code] = await exited;
+      expect(main.port).toBeGreaterThan(0);
+      expect((await fetch(`http://127.0.0.1:${main.port}/readyz`)).status).toBe(200);
+      const { code } = await main.kill('SIGTERM');
       expect(code).toBe(0);
-      expect(output).toContain('api stopped');
+      expect(main.log.text).toContain('api stopped');
     } finally {
-      if (main.exitCode === null) main.kill('SIGKILL');
+      await main.ensureStopped();
     }
   });
 });

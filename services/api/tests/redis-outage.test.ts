@@ -1,16 +1,16 @@
 import { jobIdForTask, outbox, QueueName } from '@cloud-images/shared';
+import { type PrivateRedis, startRedis } from '@cloud-images/test-stack';
 import { Queue } from 'bullmq';
 import { isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importBody, startTestApi, type TestApi, type TestTenant } from './support/api-harness.js';
-import { type PrivateRedis, startPrivateRedis } from './support/redis-server.js';
 
 let redis: PrivateRedis;
 let t: TestApi;
 let tenant: TestTenant;
 
 beforeAll(async () => {
-  redis = await startPrivateRedis();
+  redis = await startRedis();
   t = await startTestApi({ REDIS_URL: redis.url, OUTBOX_RELAY_INTERVAL_MS: '250' });
   tenant = await t.createTestTenant();
 });

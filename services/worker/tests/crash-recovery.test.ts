@@ -5,24 +5,17 @@ import { images } from '@cloud-images/shared';
 import { FixtureDir } from '@cloud-images/vhd-fixtures';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerProcess } from './helpers/worker-process.js';
-import { WorkerTestEnv } from './helpers/worker-test-env.js';
+import { WorkerTestEnv } from './support/worker-test-env.js';
 
 const MIB = 1024 * 1024;
 let env: WorkerTestEnv;
 let fixtures: FixtureDir;
 let vhdPath: string;
 let vhdMd5: string;
-const workers: WorkerProcess[] = [];
 
 // Short lock and stall intervals so a killed worker's job is noticed in seconds, not the production ~90 s.
-const processEnv = () => ({ ...env.env, JOB_LOCK_DURATION_MS: '6000', JOB_STALLED_INTERVAL_MS: '2000' });
-
-async function startWorkerProcess(extra: Record<string, string> = {}): Promise<WorkerProcess> {
-  const worker = await WorkerProcess.start({ ...processEnv(), ...extra });
-  workers.push(worker);
-  return worker;
-}
+const startWorkerProcess = (extra: Record<string, string> = {}) =>
+  env.startWorkerProcess({ JOB_LOCK_DURATION_MS: '6000', JOB_STALLED_INTERVAL_MS: '2000', ...extra });
 
 async function waitForUploadedBytes(taskId: string, atLeast: number): Promise<void> {
   const deadline = Date.now() + 90_000;
@@ -56,7 +49,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.ensureStopped()));
   await env?.dispose();
   await fixtures?.remove();
 });
@@ -89,8 +81,7 @@ describe('crash recovery', () => {
       image_properties: { name: 'big' },
     });
     await waitForUploadedBytes(taskId, 300 * MIB);
-    first.kill('SIGKILL');
-    await first.exited;
+    expect(await first.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
     // The dead worker left the task processing and a multipart upload unfinished.
     expect((await env.task(taskId)).status).toBe('processing');
     expect((await env.imageStoreContents()).incompleteUploads.length).toBeGreaterThan(0);
@@ -99,8 +90,7 @@ describe('crash recovery', () => {
     const task = await expectImportedExactlyOnce(taskId);
     expect(task.attempts).toBe(2);
 
-    second.kill('SIGTERM');
-    expect(await second.exited).toEqual({ code: 0, signal: null });
+    expect(await second.kill('SIGTERM')).toEqual({ code: 0, signal: null });
   });
 
   it('on SIGTERM past the shutdown deadline, hands the running job back; another worker finishes it', async () => {
@@ -111,10 +101,9 @@ describe('crash recovery', () => {
     });
     await waitForUploadedBytes(taskId, 100 * MIB);
     const signalled = Date.now();
-    worker.kill('SIGTERM');
-    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    expect(await worker.kill('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalled).toBeLessThan(10_000);
-    expect(worker.log).toContain('handing the job back');
+    expect(worker.log.text).toContain('handing the job back');
     // Handed back: not failed, no attempt spent, the task still processing, the aborted upload removed.
     const job = await env.queues.import.getJob(`task-${taskId}`);
     expect(['delayed', 'waiting']).toContain(await job!.getState());
@@ -124,7 +113,6 @@ describe('crash recovery', () => {
 
     const next = await startWorkerProcess();
     await expectImportedExactlyOnce(taskId);
-    next.kill('SIGTERM');
-    expect(await next.exited).toEqual({ code: 0, signal: null });
+    expect(await next.kill('SIGTERM')).toEqual({ code: 0, signal: null });
   });
 });

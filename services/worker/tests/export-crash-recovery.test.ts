@@ -7,8 +7,7 @@ import type { TaskProgress } from '@cloud-images/shared';
 import { FixtureDir, type QemuWrite } from '@cloud-images/vhd-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_TASK_METADATA } from '../src/export/export-image-to-container.js';
-import { WorkerProcess } from './helpers/worker-process.js';
-import { WorkerTestEnv } from './helpers/worker-test-env.js';
+import { WorkerTestEnv } from './support/worker-test-env.js';
 
 const run = promisify(execFile);
 const MIB = 1024 * 1024;
@@ -20,18 +19,10 @@ const REGION_MIB = 4;
 let env: WorkerTestEnv;
 let fixtures: FixtureDir;
 let sourceVhd: string;
-const workers: WorkerProcess[] = [];
 
 // Short lock and stall intervals so a killed worker's job is noticed in seconds, not the production ~90 s.
-async function startWorkerProcess(): Promise<WorkerProcess> {
-  const worker = await WorkerProcess.start({
-    ...env.env,
-    JOB_LOCK_DURATION_MS: '6000',
-    JOB_STALLED_INTERVAL_MS: '2000',
-  });
-  workers.push(worker);
-  return worker;
-}
+const startWorkerProcess = () =>
+  env.startWorkerProcess({ JOB_LOCK_DURATION_MS: '6000', JOB_STALLED_INTERVAL_MS: '2000' });
 
 async function waitForExportedBytes(taskId: string, atLeast: number): Promise<TaskProgress> {
   const deadline = Date.now() + 90_000;
@@ -69,7 +60,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.ensureStopped()));
   await env?.dispose();
   await fixtures?.remove();
 });
@@ -92,8 +82,7 @@ describe('export crash recovery', () => {
       receiving_swift_container: 'exports',
     });
     const midway = await waitForExportedBytes(taskId, 64 * MIB);
-    first.kill('SIGKILL');
-    await first.exited;
+    expect(await first.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
     // Killed mid-stream: the VHD is a few hundred MiB, the dead worker had sent only part of it, left the task
     // processing, the multipart upload unfinished and no object in the container.
     const exportSize = midway.bytesTotal!;
@@ -131,7 +120,6 @@ describe('export crash recovery', () => {
     expect(info['virtual-size']).toBe(GIB);
     expect(await sha256Of(await fixtures.toRaw(exported, 'exported.raw'))).toBe(sourceHash);
 
-    second.kill('SIGTERM');
-    expect(await second.exited).toEqual({ code: 0, signal: null });
+    expect(await second.kill('SIGTERM')).toEqual({ code: 0, signal: null });
   });
 });

@@ -2,11 +2,12 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { images, TaskMessage, tenants } from '@cloud-images/shared';
+import { images, TaskMessage } from '@cloud-images/shared';
+import { seedTenant } from '@cloud-images/test-stack';
 import { FixtureDir } from '@cloud-images/vhd-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_TASK_METADATA } from '../src/export/export-image-to-container.js';
-import { WorkerTestEnv } from './helpers/worker-test-env.js';
+import { WorkerTestEnv } from './support/worker-test-env.js';
 
 const run = promisify(execFile);
 let env: WorkerTestEnv;
@@ -154,9 +155,12 @@ describe('export', () => {
   });
 
   it('fails for an image the caller does not own, without revealing whether it exists', async () => {
-    await env.handle.db
-      .insert(tenants)
-      .values({ id: 'other', name: 'other', s3AccessKey: 'x', s3SecretKeyEncrypted: 'v1:a:b:c' });
+    await seedTenant(env.handle.pool, {
+      id: 'other',
+      name: 'other',
+      credentials: { accessKey: 'x', secretKey: 'y' },
+      seal: (secret) => env.seal(secret),
+    });
     const [foreign] = await env.handle.db
       .insert(images)
       .values({ tenantId: 'other', status: 'active', name: 'theirs' })

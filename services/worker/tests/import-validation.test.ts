@@ -7,7 +7,7 @@ import {
   REJECTED_VHDS,
 } from '@cloud-images/vhd-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerTestEnv } from './helpers/worker-test-env.js';
+import { WorkerTestEnv } from './support/worker-test-env.js';
 
 let env: WorkerTestEnv;
 let fixtures: FixtureDir;

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHealthServer } from '../src/health-server.js';
 import type { WorkerApp } from '../src/worker-app.js';
-import { WorkerTestEnv } from './helpers/worker-test-env.js';
+import { WorkerTestEnv } from './support/worker-test-env.js';
 
 let env: WorkerTestEnv;
 let app: WorkerApp;

@@ -8,7 +8,6 @@
  *   (tini -- node dist/main.js) start it against the test stack's real Postgres, Redis and S3, as an
  *   unprivileged user; its HEALTHCHECK command must pass; SIGTERM must make it exit cleanly.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -22,7 +21,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { freePorts, s3ClientFor, uniqueName } from '@cloud-images/test-stack';
+import { freePorts, s3ClientFor, spawnService, uniqueName } from '@cloud-images/test-stack';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiConfigSchema } from '../../../services/api/src/config.js';
@@ -123,26 +122,6 @@ async function waitForStatus(url: string, timeoutMs: number): Promise<number | s
     await new Promise((r) => setTimeout(r, 250));
   }
   return last;
-}
-
-function exitOf(
-  child: ChildProcess,
-  timeoutMs: number,
-): Promise<{ code: number | null; signal: string | null }> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolve({ code: child.exitCode, signal: child.signalCode });
-      return;
-    }
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve({ code: null, signal: 'timeout' });
-    }, timeoutMs);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    });
-  });
 }
 
 /** Like `USER node` in the image: an unprivileged uid when the tests run as root. */
@@ -340,22 +319,16 @@ describe.each(images)('$service image, built and run natively', ({ service, pkg,
     const listenPort = appEnv[healthPortVar]!;
 
     const [file, ...args] = [...entrypoint, ...cmd] as string[];
-    const child = spawn(file!, args, {
+    // No readiness wait here: the health checks below are part of what is reported.
+    const child = await spawnService({
+      name: `${service}-image`,
+      command: file!,
+      args,
       cwd: app,
       env: processEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
       ...unprivileged,
     });
-    let output = '';
-    child.stdout?.on('data', (c) => {
-      output += c;
-    });
-    child.stderr?.on('data', (c) => {
-      output += c;
-    });
-    cleanups.push(async () => {
-      child.kill('SIGKILL');
-    });
+    cleanups.push(() => child.ensureStopped());
 
     const healthz = await waitForStatus(`http://127.0.0.1:${listenPort}/healthz`, 60_000);
     const readyz = await waitForStatus(`http://127.0.0.1:${listenPort}/readyz`, 30_000);
@@ -369,8 +342,9 @@ describe.each(images)('$service image, built and run natively', ({ service, pkg,
     });
 
     const stopStarted = Date.now();
-    child.kill('SIGTERM'); // to tini (PID 1 in the container), which forwards it to node
-    const exit = await exitOf(child, 30_000);
+    // To tini (PID 1 in the container), which forwards it to node; SIGKILL to the group after 30 s.
+    const exit = await child.stop(30_000);
+    const output = child.log.text;
     const stopMs = Date.now() - stopStarted;
     report(
       `${service} image: ${[...entrypoint, ...cmd].join(' ')}`,

@@ -1,26 +1,26 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   createIsolatedDatabase,
   type IsolatedDatabase,
   type S3Credentials,
+  type ServiceName,
+  type ServiceProcess,
   type StackInfo,
   s3ClientFor,
+  spawnService,
   uniqueName,
 } from '@cloud-images/test-stack';
 import type { Client } from 'minio';
 import { inject } from 'vitest';
 import { ApiClient } from './api-client.js';
-import { ServiceProcess, waitForHttpOk } from './service-process.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const API_MAIN = `${repoRoot}services/api/dist/main.js`;
 const ADMIN_CLI = `${repoRoot}services/api/dist/admin/cli.js`;
-const WORKER_MAIN = `${repoRoot}services/worker/dist/main.js`;
-const START_TIMEOUT_MS = 30_000;
 
 /** One tenant as a user sees it: an API token, and S3 credentials of its own Swift account. */
 export class Tenant {
@@ -106,20 +106,23 @@ export class E2eEnv {
       LOG_LEVEL: 'info',
     };
     const fileTag = uniqueName('e2e');
-    const processes: ServiceProcess[] = [];
-    try {
-      const worker = ServiceProcess.start(`${fileTag}-worker-0`, WORKER_MAIN, workerEnv(env, options.worker));
-      processes.push(worker);
-      const api = ServiceProcess.start(`${fileTag}-api`, API_MAIN, {
+    // Both start at once; if one fails, the other must not outlive this file.
+    const started = await Promise.allSettled([
+      startService('worker', `${fileTag}-worker-0`, workerEnv(env, options.worker)),
+      startService('api', `${fileTag}-api`, {
         ...env,
         PORT: '0',
         HOST: '127.0.0.1',
         SHUTDOWN_TIMEOUT_MS: '2000',
-      });
-      processes.push(api);
-      const [apiPort] = await Promise.all([listeningPort(api, 'api listening'), waitForWorker(worker)]);
-      const apiUrl = `http://127.0.0.1:${apiPort}`;
-      await waitForHttpOk(`${apiUrl}/readyz`, START_TIMEOUT_MS, api);
+      }),
+    ]);
+    const processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    try {
+      const [worker, api] = started.map((s) => {
+        if (s.status === 'rejected') throw s.reason;
+        return s.value;
+      }) as [ServiceProcess, ServiceProcess];
+      const apiUrl = `http://127.0.0.1:${api.port}`;
 
       const tenants: Tenant[] = [];
       for (const [index, label] of ['a', 'b'].entries()) {
@@ -180,7 +183,7 @@ export class E2eEnv {
   async restartWorker(overrides: Record<string, string> = {}): Promise<void> {
     const stopped = await this.worker.stop();
     if (stopped.code !== 0)
-      throw new Error(`worker exited with ${JSON.stringify(stopped)}:\n${this.worker.log}`);
+      throw new Error(`worker exited with ${JSON.stringify(stopped)}:\n${this.worker.log.text}`);
     await this.startWorker(overrides);
   }
 
@@ -191,7 +194,9 @@ export class E2eEnv {
   async killWorker(): Promise<void> {
     const exit = await this.worker.kill('SIGKILL');
     if (exit.signal !== 'SIGKILL')
-      throw new Error(`worker exited with ${JSON.stringify(exit)} before the SIGKILL:\n${this.worker.log}`);
+      throw new Error(
+        `worker exited with ${JSON.stringify(exit)} before the SIGKILL:\n${this.worker.log.text}`,
+      );
     this.workerKilled = true;
   }
 
@@ -200,13 +205,12 @@ export class E2eEnv {
     if (this.worker.running) throw new Error(`${this.worker.name} is still running`);
     this.workerIndex += 1;
     const name = this.worker.name.replace(/-\d+$/, `-${this.workerIndex}`);
-    this.worker = ServiceProcess.start(
+    this.worker = await startService(
+      'worker',
       name,
-      WORKER_MAIN,
       workerEnv(this.env, { ...this.workerOverrides, ...overrides }),
     );
     this.workerKilled = false;
-    await waitForWorker(this.worker);
   }
 
   /** Stops both services (SIGTERM, SIGKILL after 15 s) and drops the database. Reports unclean exits. */
@@ -218,7 +222,8 @@ export class E2eEnv {
       ...(this.workerKilled ? [] : ([['worker', worker, this.worker]] as const)),
     ] as const;
     for (const [name, exit, service] of unclean) {
-      if (exit.code !== 0) throw new Error(`${name} exited with ${JSON.stringify(exit)}:\n${service.log}`);
+      if (exit.code !== 0)
+        throw new Error(`${name} exited with ${JSON.stringify(exit)}:\n${service.log.text}`);
     }
   }
 }
@@ -230,17 +235,17 @@ function workerEnv(
   return { ...env, HEALTH_PORT: '0', SHUTDOWN_TIMEOUT_MS: '5000', ...overrides };
 }
 
-async function listeningPort(service: ServiceProcess, msg: string): Promise<number> {
-  const entry = await service.waitForLog(msg, START_TIMEOUT_MS);
-  const port = entry['port'];
-  if (typeof port !== 'number' || port <= 0)
-    throw new Error(`${service.name} logged no port: ${JSON.stringify(entry)}`);
-  return port;
-}
-
-async function waitForWorker(worker: ServiceProcess): Promise<void> {
-  const port = await listeningPort(worker, 'worker ready');
-  await waitForHttpOk(`http://127.0.0.1:${port}/readyz`, START_TIMEOUT_MS, worker);
+/**
+ * The built service (`node services/<service>/dist/main.js`) with exactly `env`, ready once its logged port answers
+ * /readyz. With `E2E_LOG_DIR` set, its output is also written to `<dir>/<name>.log`.
+ */
+function startService(
+  service: ServiceName,
+  name: string,
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
+  const logDir = process.env['E2E_LOG_DIR'];
+  return spawnService({ service, name, env, logFile: logDir ? join(logDir, `${name}.log`) : undefined });
 }
 
 /** Runs the real admin CLI (`cloud-images-admin`) and parses its JSON output. */

@@ -4,10 +4,11 @@ import {
   createIsolatedDatabase,
   createTenantBucket,
   s3ClientFor,
+  seedTenant,
   uniqueName,
 } from '@cloud-images/test-stack';
 import { inject } from 'vitest';
-import { createTenant, createToken } from '../../src/admin/admin-commands.js';
+import { createToken } from '../../src/admin/admin-commands.js';
 import { type RunningApi, startApi } from '../../src/api-server.js';
 import { type ApiConfig, apiConfigSchema } from '../../src/config.js';
 
@@ -65,7 +66,11 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
   const imageStoreClient = s3ClientFor(stack, stack.s3.service);
 
   async function createTestTenant(name = uniqueName('tenant')): Promise<TestTenant> {
-    const tenant = await createTenant(handle.db, box, { name, s3AccessKey: 'ak', s3SecretKey: 'sk' });
+    const tenant = await seedTenant(handle.pool, {
+      name,
+      credentials: { accessKey: 'ak', secretKey: 'sk' },
+      seal: (secret) => box.seal(secret),
+    });
     const tokens = {} as Record<TokenRole, string>;
     for (const role of ['admin', 'creator', 'observer'] as const) {
       tokens[role] = (await createToken(handle.db, { tenantId: tenant.id, role })).token;

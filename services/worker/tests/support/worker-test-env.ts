@@ -16,8 +16,11 @@ import {
 import {
   createIsolatedDatabase,
   type IsolatedDatabase,
+  type ServiceProcess,
   type StackInfo,
   s3ClientFor,
+  seedTenant,
+  spawnService,
   uniqueName,
 } from '@cloud-images/test-stack';
 import { type JobsOptions, Queue } from 'bullmq';
@@ -39,6 +42,7 @@ export const TENANT_ID = '00000123';
 export class WorkerTestEnv {
   readonly queues: Record<'import' | 'export', Queue>;
   private readonly apps: WorkerApp[] = [];
+  private readonly processes: ServiceProcess[] = [];
 
   private constructor(
     readonly stack: StackInfo,
@@ -65,12 +69,13 @@ export class WorkerTestEnv {
     const secretKey = randomBytes(32).toString('hex');
     const creds = stack.s3.tenants[tenantIndex]!;
     const bucketPrefix = `${uniqueName('t')}-`;
-    await handle.db.insert(tenants).values({
+    const box = new SecretBox(Buffer.from(secretKey, 'hex'));
+    await seedTenant(handle.pool, {
       id: TENANT_ID,
       name: 'worker-test-tenant',
       s3Endpoint: stack.s3.endpoint,
-      s3AccessKey: creds.accessKey,
-      s3SecretKeyEncrypted: new SecretBox(Buffer.from(secretKey, 'hex')).seal(creds.secretKey),
+      credentials: creds,
+      seal: (secret) => box.seal(secret),
       bucketPrefix,
     });
     const env: Record<string, string> = {
@@ -104,10 +109,15 @@ export class WorkerTestEnv {
     );
   }
 
+  /** Seals `secret` with this file's TENANT_SECRET_KEY, as the admin CLI stores tenants' S3 secrets. */
+  seal(secret: string): string {
+    return new SecretBox(Buffer.from(this.env['TENANT_SECRET_KEY']!, 'hex')).seal(secret);
+  }
+
   /** Replaces the tenant's stored S3 secret (sealed as the API would); returns a function that restores it. */
   async setTenantSecret(secret: string): Promise<() => Promise<void>> {
     const [before] = await this.handle.db.select().from(tenants).where(eq(tenants.id, TENANT_ID));
-    const sealed = new SecretBox(Buffer.from(this.env['TENANT_SECRET_KEY']!, 'hex')).seal(secret);
+    const sealed = this.seal(secret);
     await this.handle.db
       .update(tenants)
       .set({ s3SecretKeyEncrypted: sealed })
@@ -138,6 +148,22 @@ export class WorkerTestEnv {
 
   async stopWorkers(): Promise<void> {
     await Promise.all(this.apps.splice(0).map((app) => app.stop()));
+    await Promise.all(this.processes.splice(0).map((worker) => worker.ensureStopped()));
+  }
+
+  /**
+   * The real worker entry point (src/main.ts through tsx) as a child process with this file's config, for kill
+   * and signal tests; ready once its /readyz answers. `dispose()` kills any still running.
+   */
+  async startWorkerProcess(overrides: Record<string, string> = {}): Promise<ServiceProcess> {
+    const worker = await spawnService({
+      service: 'worker',
+      source: true,
+      name: `worker-${this.processes.length}`,
+      env: { ...this.env, LOG_LEVEL: 'info', ...overrides },
+    });
+    this.processes.push(worker);
+    return worker;
   }
 
   /** Creates the tenant's container (a bucket in the tenant's own account); returns the container name. */
