@@ -1,4 +1,4 @@
-import type { Database, Logger } from '@cloud-images/shared';
+import type { Database, ImageStore, Logger } from '@cloud-images/shared';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { authenticate } from './http/auth.js';
@@ -6,7 +6,6 @@ import { errorMiddleware } from './http/error-middleware.js';
 import { NotFound } from './http/errors.js';
 import { imageRoutes } from './images/image-routes.js';
 import { createImageService } from './images/image-service.js';
-import type { ImageStore } from './images/image-store.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import type { ApiMetrics } from './operations/metrics.js';
 import { operationsRoutes } from './operations/operations-routes.js';

@@ -1,4 +1,14 @@
-import { createDatabase, decodeKey, type Logger, QueueName, SecretBox } from '@cloud-images/shared';
+import {
+  createDatabase,
+  createObjectStoreFactory,
+  decodeKey,
+  ensureImageStoreBucket,
+  type ImageStore,
+  type Logger,
+  objectStoreTimeouts,
+  QueueName,
+  SecretBox,
+} from '@cloud-images/shared';
 import { sql } from 'drizzle-orm';
 import type { WorkerConfig } from './config.js';
 import { exportImageToContainer } from './export/export-image-to-container.js';
@@ -6,7 +16,6 @@ import { ImageRepository } from './images/image-repository.js';
 import { discardImportLeftovers, importImageFromContainer } from './import/import-image-from-container.js';
 import { WorkerMetrics } from './metrics.js';
 import { createTaskJobProcessor } from './processors/task-job-processor.js';
-import { createImageStore, ensureImageStoreBucket } from './storage/image-store.js';
 import { TenantObjectStores } from './storage/tenant-object-store.js';
 import type { DbExecutor } from './tasks/db-executor.js';
 import { TaskStateStore } from './tasks/task-state-store.js';
@@ -34,19 +43,22 @@ export async function startWorkerApp(
   const { db } = database;
   const tasks = new TaskStateStore(db, config.TASK_TTL_SECONDS);
   const images = new ImageRepository(db);
-  const imageStore = createImageStore({
-    endpoint: config.S3_ENDPOINT,
-    region: config.S3_REGION,
-    accessKey: config.S3_ACCESS_KEY,
-    secretKey: config.S3_SECRET_KEY,
+  const openObjectStore = createObjectStoreFactory(objectStoreTimeouts(config));
+  const imageStore: ImageStore = {
+    objects: openObjectStore({
+      endpoint: config.S3_ENDPOINT,
+      region: config.S3_REGION,
+      accessKey: config.S3_ACCESS_KEY,
+      secretKey: config.S3_SECRET_KEY,
+    }),
     bucket: config.IMAGE_STORE_BUCKET,
     partSize: config.S3_PART_SIZE,
-  });
+  };
   await ensureImageStoreBucket(imageStore, config.S3_REGION);
   const tenantStores = new TenantObjectStores(db, new SecretBox(decodeKey(config.TENANT_SECRET_KEY)!), {
     endpoint: config.S3_ENDPOINT,
     region: config.S3_REGION,
-    partSize: config.S3_PART_SIZE,
+    openObjectStore,
   });
   const metrics = new WorkerMetrics(options);
   const importDeps = {

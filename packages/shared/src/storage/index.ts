@@ -1,7 +1,12 @@
+export { bucketForContainer, isValidContainerName, parseContainerPath } from './container-paths.js';
+export { ensureImageStoreBucket, type ImageStore } from './image-store.js';
+export { createObjectStoreFactory, type ObjectStoreTarget } from './minio-object-store.js';
+export type { IncompleteUpload, MultipartUploadInput, ObjectStat, ObjectStore } from './object-store.js';
 export {
-  bucketForContainer,
-  createObjectStoreClient,
-  isValidContainerName,
-  type ObjectStoreTarget,
-  parseContainerPath,
-} from './object-store.js';
+  isObjectStoreNotFound,
+  ObjectStoreInvalidNameError,
+  ObjectStoreNotFoundError,
+  ObjectStoreTimeoutError,
+  undefinedIfNotFound,
+} from './object-store-errors.js';
+export { defaultObjectStoreTimeouts, type ObjectStoreTimeouts } from './timed-agent.js';

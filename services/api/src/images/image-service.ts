@@ -1,4 +1,4 @@
-import type { Database, ImageRow, ImageStatus, Logger } from '@cloud-images/shared';
+import type { Database, ImageRow, ImageStatus, ImageStore, Logger } from '@cloud-images/shared';
 import type { Caller } from '../http/auth.js';
 import { BadRequest, NotFound } from '../http/errors.js';
 import { type ListQuery, parseListQuery } from '../http/list-query.js';
@@ -9,7 +9,6 @@ import {
   listVisibleImages,
   markImageDeleted,
 } from './image-repository.js';
-import { type ImageStore, removeImageObject } from './image-store.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -67,7 +66,7 @@ export function createImageService(deps: ImageServiceDeps) {
         : undefined;
       if (!image) throw notFound(id);
       if (!image.storageKey) return;
-      await removeImageObject(deps.store, image.storageKey).catch((error: unknown) => {
+      await deps.store.objects.remove(deps.store.bucket, image.storageKey).catch((error: unknown) => {
         deps.logger.warn(
           { err: error, imageId: image.id, key: image.storageKey },
           'image object not removed',

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { TaskMessage } from '@cloud-images/shared';
+import { type ImageStore, TaskMessage, undefinedIfNotFound } from '@cloud-images/shared';
 import {
   createVhdBodyVerifier,
   encodeAllocationMap,
@@ -11,14 +11,6 @@ import {
 import type { Logger } from 'pino';
 import { TaskFailedError, throwIfShuttingDown } from '../errors.js';
 import type { ImageRepository } from '../images/image-repository.js';
-import type { ImageStore } from '../storage/image-store.js';
-import { abortIncompleteUploads } from '../storage/incomplete-uploads.js';
-import { uploadMultipart } from '../storage/multipart-upload.js';
-import {
-  objectRangeReader,
-  removeObjectIfExists,
-  statObjectIfExists,
-} from '../storage/object-store-operations.js';
 import { chainStreams } from '../storage/stream-chain.js';
 import type { TenantObjectStore, TenantObjectStores } from '../storage/tenant-object-store.js';
 import type { DbExecutor } from '../tasks/db-executor.js';
@@ -49,7 +41,7 @@ export async function importImageFromContainer(deps: ImportDependencies, run: Ta
   const tenant = await deps.tenantStores.forTenant(task.tenantId);
   const source = { tenant, bucket: tenant.bucketForContainer(request.container), object: request.object };
 
-  const stat = await statObjectIfExists(tenant.client, source.bucket, source.object);
+  const stat = await undefinedIfNotFound(tenant.objects.stat(source.bucket, source.object));
   if (!stat) {
     throw new TaskFailedError(
       TaskMessage.importObjectNotFound,
@@ -60,7 +52,7 @@ export async function importImageFromContainer(deps: ImportDependencies, run: Ta
   progress.startStage('inspecting', stat.size);
   const inspected = await inspectVhdMetadata({
     size: stat.size,
-    readRange: objectRangeReader(tenant.client, source.bucket, source.object),
+    readRange: (offset, length) => tenant.objects.readRange(source.bucket, source.object, offset, length),
     maxVirtualSize: deps.maxVirtualSize,
   });
   if (!inspected.ok) throw new TaskFailedError(inspected.message, `${inspected.code}: ${inspected.detail}`);
@@ -126,14 +118,13 @@ async function copyValidatedVhd(
 ): Promise<VhdFacts> {
   const store = deps.imageStore;
   // A crashed attempt may have left an unfinished upload of the same key: abort it rather than resume it.
-  await abortIncompleteUploads(store.client, store.bucket, storageKey);
+  await store.objects.abortIncompleteUploads(store.bucket, storageKey);
   run.progress.startStage('uploading', metadata.size);
-  const body: Readable = await source.tenant.client.getObject(source.bucket, source.object);
+  const body: Readable = await source.tenant.objects.getStream(source.bucket, source.object);
   const verifier = createVhdBodyVerifier(metadata);
   const chain = chainStreams(body, [verifier, run.progress.counter()], run.signal);
   try {
-    await uploadMultipart({
-      client: store.client,
+    await store.objects.uploadMultipart({
       bucket: store.bucket,
       key: storageKey,
       source: chain.output,
@@ -155,8 +146,8 @@ async function discardImage(
   image: { id: string; storageKey: string },
 ): Promise<void> {
   const store = deps.imageStore;
-  await abortIncompleteUploads(store.client, store.bucket, image.storageKey);
-  await removeObjectIfExists(store.client, store.bucket, image.storageKey);
+  await store.objects.abortIncompleteUploads(store.bucket, image.storageKey);
+  await store.objects.remove(store.bucket, image.storageKey);
   await deps.images.deleteImage(image.id);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketForContainer, isValidContainerName, parseContainerPath } from './object-store.js';
+import { bucketForContainer, isValidContainerName, parseContainerPath } from './container-paths.js';
 
 describe('container paths', () => {
   it('splits import_from at the first slash', () => {
