@@ -81,6 +81,13 @@ describe('a server that accepts and never answers', () => {
     expect(await server.waitUntilAllClosed()).toBe(0);
   });
 
+  it('the connect timeout ends a call whose connection is never set up (TLS never answered), as Timeout', async () => {
+    server = await LocalTcpServer.start();
+    const store = storeFor(server.endpoint.replace('http:', 'https:'), { connectMs: LIMIT });
+    await expectTimeout(() => store.stat('bucket', 'key'), LIMIT);
+    expect(await server.waitUntilAllClosed()).toBe(0);
+  });
+
   it('a multipart upload that times out destroys its source', async () => {
     server = await LocalTcpServer.start();
     const store = storeFor(server.endpoint, { requestMs: LIMIT });
