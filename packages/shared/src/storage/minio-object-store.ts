@@ -133,10 +133,11 @@ async function readAtMost(response: IncomingMessage, limit: number): Promise<Buf
   try {
     for await (const chunk of response as AsyncIterable<Buffer>) {
       const wanted = Math.min(chunk.length, limit - total);
-      chunks.push(wanted === chunk.length ? chunk : chunk.subarray(0, wanted));
+      if (wanted > 0) chunks.push(wanted === chunk.length ? chunk : chunk.subarray(0, wanted));
       total += wanted;
-      // Leaving the loop early destroys the response: the surplus is never read.
-      if (total >= limit) break;
+      // More than asked for: leaving the loop destroys the response, so the surplus is never read. A response of
+      // exactly the right length is read to its end instead, which keeps its connection reusable.
+      if (wanted < chunk.length) break;
     }
   } catch (error) {
     throw toObjectStoreError(error, socket?.errored);
@@ -151,7 +152,7 @@ async function readAtMost(response: IncomingMessage, limit: number): Promise<Buf
 function withTypedErrors(response: IncomingMessage): Readable {
   const socket = response.socket;
   const body = new PassThrough();
-  response.once('error', (error) => body.destroy(toObjectStoreError(error, socket?.errored) as Error));
+  response.on('error', (error) => body.destroy(toObjectStoreError(error, socket?.errored) as Error));
   body.once('close', () => response.destroy());
   response.pipe(body);
   return body;
