@@ -1,14 +1,23 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { uniqueName } from '@cloud-images/test-stack';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createObjectStoreClient } from '../src/storage/object-store.js';
+import { s3ClientFor, uniqueName } from '@cloud-images/test-stack';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createObjectStoreFactory } from '../src/storage/minio-object-store.js';
+import {
+  ObjectStoreInvalidNameError,
+  ObjectStoreNotFoundError,
+  ObjectStoreTimeoutError,
+} from '../src/storage/object-store-errors.js';
+import { defaultObjectStoreTimeouts } from '../src/storage/timed-agent.js';
 
 const stack = inject('stack');
 const tenant = stack.s3.tenants[0]!;
 const target = { endpoint: stack.s3.endpoint, region: stack.s3.region, ...tenant };
 const PART = 8 * 1024 * 1024;
-const client = createObjectStoreClient(target, PART);
+const openObjectStore = createObjectStoreFactory(defaultObjectStoreTimeouts);
+const store = openObjectStore(target);
+/** A plain minio client: set-up and clean-up the port deliberately cannot do. */
+const client = s3ClientFor(stack, tenant);
 const bucket = uniqueName('objstore');
 
 /** Deterministic pseudo-random bytes: chunk i is SHA-512 expanded from i, so any range can be recomputed. */
@@ -32,44 +41,163 @@ function generatedStream(total: number, chunkSize: number): Readable {
   });
 }
 
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+beforeAll(async () => {
+  expect(await store.bucketExists(bucket)).toBe(false);
+  await store.makeBucket(bucket, stack.s3.region);
+  expect(await store.bucketExists(bucket)).toBe(true);
+});
+
 afterAll(async () => {
   const objects = await client.listObjectsV2(bucket, '', true).toArray();
   await client.removeObjects(
     bucket,
     objects.map((o: { name: string }) => o.name),
   );
+  for (const upload of await store.listIncompleteUploads(bucket, '')) {
+    await client.abortMultipartUpload(bucket, upload.key, upload.uploadId);
+  }
   await client.removeBucket(bucket);
 });
 
 describe('object store', () => {
-  it('streams a 100 MB multipart upload and serves a ranged read of its last 512 bytes', async () => {
-    await client.makeBucket(bucket, stack.s3.region);
-    const total = 100 * 1024 * 1024 + 512 * 3; // not a multiple of the part size: the last part is short
-    const chunk = 1024 * 1024;
-    await client.putObject(bucket, 'big.bin', generatedStream(total, chunk), total);
+  const total = 100 * 1024 * 1024 + 512 * 3; // not a multiple of the part size: the last part is short
+  const chunk = 1024 * 1024;
+  const lastChunkIndex = Math.floor((total - 1) / chunk);
+  const lastChunk = chunkAt(lastChunkIndex, total - lastChunkIndex * chunk);
 
-    const stat = await client.statObject(bucket, 'big.bin');
+  it('streams a 100 MB multipart upload and serves a ranged read of its last 512 bytes', async () => {
+    const uploaded = await store.uploadMultipart({
+      bucket,
+      key: 'big.bin',
+      source: generatedStream(total, chunk),
+      partSize: PART,
+      metadata: { 'x-amz-meta-written-by': 'object-store-test' },
+    });
+    expect(uploaded.size).toBe(total);
+
+    const stat = await store.stat(bucket, 'big.bin');
     expect(stat.size).toBe(total);
     // A multipart ETag ends in -<parts>; 100 MiB in 8 MiB parts is 13 parts.
     expect(stat.etag).toMatch(/-13$/);
+    expect(stat.metadata['written-by']).toBe('object-store-test');
 
-    const tail = await client.getPartialObject(bucket, 'big.bin', total - 512, 512);
-    const chunks: Buffer[] = [];
-    for await (const c of tail) chunks.push(c as Buffer);
-    const lastChunkIndex = Math.floor((total - 1) / chunk);
-    const lastChunk = chunkAt(lastChunkIndex, total - lastChunkIndex * chunk);
-    expect(Buffer.concat(chunks).equals(lastChunk.subarray(lastChunk.length - 512))).toBe(true);
+    const tail = await store.readRange(bucket, 'big.bin', total - 512, 512);
+    expect(tail.equals(lastChunk.subarray(lastChunk.length - 512))).toBe(true);
+    const streamedTail = await readAll(await store.getRangeStream(bucket, 'big.bin', total - 512, total));
+    expect(streamedTail.equals(tail)).toBe(true);
 
-    const pending = await client.listIncompleteUploads(bucket, '', true).toArray();
-    expect(pending).toEqual([]);
+    expect(await store.listIncompleteUploads(bucket, '')).toEqual([]);
+    expect(await client.listIncompleteUploads(bucket, '', true).toArray()).toEqual([]);
   });
 
-  it('rejects a request signed with a wrong secret', async () => {
-    const wrong = createObjectStoreClient({ ...target, secretKey: `${tenant.secretKey}-wrong` }, PART);
-    await expect(wrong.listBuckets()).rejects.toMatchObject({
+  it('caps a ranged read at the length asked for, and at the end of the object', async () => {
+    const head = await store.readRange(bucket, 'big.bin', 0, 100);
+    expect(head.equals(chunkAt(0, 100))).toBe(true);
+    const pastEnd = await store.readRange(bucket, 'big.bin', total - 10, 4096);
+    expect(pastEnd.equals(lastChunk.subarray(lastChunk.length - 10))).toBe(true);
+    expect(await store.readRange(bucket, 'big.bin', 5, 0)).toHaveLength(0);
+  });
+
+  it('streams a whole object', async () => {
+    await store.uploadMultipart({
+      bucket,
+      key: 'small.bin',
+      source: generatedStream(3000, 1000),
+      partSize: PART,
+    });
+    const body = await readAll(await store.getStream(bucket, 'small.bin'));
+    expect(body.equals(Buffer.concat([chunkAt(0, 1000), chunkAt(1, 1000), chunkAt(2, 1000)]))).toBe(true);
+  });
+
+  it('uploads an empty source as an empty object', async () => {
+    await store.uploadMultipart({ bucket, key: 'empty.bin', source: Readable.from([]), partSize: PART });
+    expect((await store.stat(bucket, 'empty.bin')).size).toBe(0);
+  });
+
+  it('aborts the upload when the source fails after some parts, leaving no object and no parts', async () => {
+    const failure = new Error('source broke');
+    let sent = 0;
+    const source = new Readable({
+      read() {
+        if (sent >= 2 * PART + 1024) return this.destroy(failure);
+        this.push(chunkAt(sent / chunk, chunk));
+        sent += chunk;
+      },
+    });
+    await expect(store.uploadMultipart({ bucket, key: 'broken.bin', source, partSize: PART })).rejects.toBe(
+      failure,
+    );
+    expect(await store.listIncompleteUploads(bucket, 'broken.bin')).toEqual([]);
+    await expect(store.stat(bucket, 'broken.bin')).rejects.toBeInstanceOf(ObjectStoreNotFoundError);
+  });
+
+  it("lists and aborts a key's unfinished uploads, and only that key's", async () => {
+    const first = await client.initiateNewMultipartUpload(bucket, 'pending.bin', {});
+    const second = await client.initiateNewMultipartUpload(bucket, 'pending.bin', {});
+    const other = await client.initiateNewMultipartUpload(bucket, 'pending.bin.other', {});
+    const listed = await store.listIncompleteUploads(bucket, 'pending.bin');
+    expect(listed.map((u) => u.uploadId).sort()).toEqual([first, second, other].sort());
+
+    expect(await store.abortIncompleteUploads(bucket, 'pending.bin')).toBe(2);
+    expect(await store.listIncompleteUploads(bucket, 'pending')).toEqual([
+      { key: 'pending.bin.other', uploadId: other },
+    ]);
+    expect(await store.abortIncompleteUploads(bucket, 'pending.bin')).toBe(0);
+    expect(await store.abortIncompleteUploads(bucket, 'pending.bin.other')).toBe(1);
+  });
+
+  it('answers NotFound for a missing key and for a missing bucket, on every read', async () => {
+    const missingBucket = uniqueName('nobucket');
+    for (const [b, k] of [
+      [bucket, 'no-such-key'],
+      [missingBucket, 'no-such-key'],
+    ] as const) {
+      await expect(store.stat(b, k), `stat ${b}`).rejects.toBeInstanceOf(ObjectStoreNotFoundError);
+      await expect(store.readRange(b, k, 0, 10), `readRange ${b}`).rejects.toBeInstanceOf(
+        ObjectStoreNotFoundError,
+      );
+      await expect(store.getStream(b, k), `getStream ${b}`).rejects.toBeInstanceOf(ObjectStoreNotFoundError);
+      await expect(store.getRangeStream(b, k, 0, 10), `getRangeStream ${b}`).rejects.toBeInstanceOf(
+        ObjectStoreNotFoundError,
+      );
+    }
+    expect(await store.bucketExists(missingBucket)).toBe(false);
+  });
+
+  it('removes an object; removing a missing object, or one in a missing bucket, is fine', async () => {
+    await store.uploadMultipart({
+      bucket,
+      key: 'doomed.bin',
+      source: Readable.from([Buffer.from('x')]),
+      partSize: PART,
+    });
+    await store.remove(bucket, 'doomed.bin');
+    await expect(store.stat(bucket, 'doomed.bin')).rejects.toBeInstanceOf(ObjectStoreNotFoundError);
+    await store.remove(bucket, 'doomed.bin');
+    await store.remove(uniqueName('nobucket'), 'doomed.bin');
+  });
+
+  it('answers InvalidName for a name S3 cannot take', async () => {
+    await expect(store.stat('Not_A_Bucket', 'key')).rejects.toBeInstanceOf(ObjectStoreInvalidNameError);
+    await expect(store.bucketExists('a')).rejects.toBeInstanceOf(ObjectStoreInvalidNameError);
+  });
+
+  it('rejects a request signed with a wrong secret, passing the S3 error through untyped', async () => {
+    const wrong = openObjectStore({ ...target, secretKey: `${tenant.secretKey}-wrong` });
+    const error = await wrong.readRange(bucket, 'big.bin', 0, 10).catch((e: unknown) => e);
+    expect(error).toMatchObject({
       code: expect.stringMatching(/SignatureDoesNotMatch|AccessDenied|InvalidAccessKeyId/),
     });
+    for (const typed of [ObjectStoreNotFoundError, ObjectStoreInvalidNameError, ObjectStoreTimeoutError]) {
+      expect(error).not.toBeInstanceOf(typed);
+    }
     // The right secret still works, so the rejection is about the signature and nothing else.
-    await expect(client.listBuckets()).resolves.toBeInstanceOf(Array);
+    await expect(store.readRange(bucket, 'big.bin', 0, 10)).resolves.toHaveLength(10);
   });
 });

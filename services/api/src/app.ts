@@ -1,4 +1,4 @@
-import { type Database, type Logger, TaskOutcomeWriter } from '@cloud-images/shared';
+import { type Database, type ImageStore, type Logger, TaskOutcomeWriter } from '@cloud-images/shared';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { authenticate } from './http/auth.js';
@@ -7,7 +7,6 @@ import { NotFound } from './http/errors.js';
 import { requestMetrics } from './http/request-metrics.js';
 import { imageRoutes } from './images/image-routes.js';
 import { createImageService } from './images/image-service.js';
-import type { ImageStore } from './images/image-store.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import type { ApiMetrics } from './operations/metrics.js';
 import { operationsRoutes } from './operations/operations-routes.js';

@@ -1,8 +1,12 @@
 import {
   createDatabase,
+  createObjectStoreFactory,
   type DbExecutor,
   decodeKey,
+  ensureImageStoreBucket,
+  type ImageStore,
   type Logger,
+  objectStoreTimeouts,
   QueueName,
   SecretBox,
   TaskOutcomeWriter,
@@ -14,7 +18,6 @@ import { ImageRepository } from './images/image-repository.js';
 import { discardImportLeftovers, importImageFromContainer } from './import/import-image-from-container.js';
 import { WorkerMetrics } from './metrics.js';
 import { createTaskJobProcessor } from './processors/task-job-processor.js';
-import { createImageStore, ensureImageStoreBucket } from './storage/image-store.js';
 import { TenantObjectStores } from './storage/tenant-object-store.js';
 import { TaskStateStore } from './tasks/task-state-store.js';
 import { WorkerManager } from './worker-manager.js';
@@ -42,19 +45,22 @@ export async function startWorkerApp(
   const tasks = new TaskStateStore(db);
   const outcomes = new TaskOutcomeWriter(db, config.TASK_TTL_SECONDS);
   const images = new ImageRepository(db);
-  const imageStore = createImageStore({
-    endpoint: config.S3_ENDPOINT,
-    region: config.S3_REGION,
-    accessKey: config.S3_ACCESS_KEY,
-    secretKey: config.S3_SECRET_KEY,
+  const openObjectStore = createObjectStoreFactory(objectStoreTimeouts(config));
+  const imageStore: ImageStore = {
+    objects: openObjectStore({
+      endpoint: config.S3_ENDPOINT,
+      region: config.S3_REGION,
+      accessKey: config.S3_ACCESS_KEY,
+      secretKey: config.S3_SECRET_KEY,
+    }),
     bucket: config.IMAGE_STORE_BUCKET,
     partSize: config.S3_PART_SIZE,
-  });
+  };
   await ensureImageStoreBucket(imageStore, config.S3_REGION);
   const tenantStores = new TenantObjectStores(db, new SecretBox(decodeKey(config.TENANT_SECRET_KEY)!), {
     endpoint: config.S3_ENDPOINT,
     region: config.S3_REGION,
-    partSize: config.S3_PART_SIZE,
+    openObjectStore,
   });
   const metrics = new WorkerMetrics(options);
   const importDeps = {

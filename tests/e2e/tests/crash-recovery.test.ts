@@ -1,8 +1,12 @@
 import { stat } from 'node:fs/promises';
-import { createDatabase } from '@cloud-images/shared';
+import {
+  createDatabase,
+  createObjectStoreFactory,
+  defaultObjectStoreTimeouts,
+  type ObjectStore,
+} from '@cloud-images/shared';
 import { s3ClientFor } from '@cloud-images/test-stack';
 import { FixtureDir } from '@cloud-images/vhd-fixtures';
-import { listIncompleteUploads } from '@cloud-images/worker';
 import type { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Task } from '../support/api-client.js';
@@ -20,6 +24,8 @@ type TaskProgress = { stage: string; bytes_done: number; bytes_total: number | n
 let env: E2eEnv;
 let fixtures: FixtureDir;
 let store: Client;
+/** The worker's own incomplete-upload listing (minio's cannot see uploads on Swift). */
+let objects: ObjectStore;
 let importFrom: string;
 let vhdMd5: string;
 
@@ -31,6 +37,11 @@ beforeAll(async () => {
     worker: { JOB_LOCK_DURATION_MS: '6000', JOB_STALLED_INTERVAL_MS: '2000', PROGRESS_INTERVAL_MS: '200' },
   });
   store = s3ClientFor(env.stack, env.stack.s3.service);
+  objects = createObjectStoreFactory(defaultObjectStoreTimeouts)({
+    endpoint: env.stack.s3.endpoint,
+    region: env.stack.s3.region,
+    ...env.stack.s3.service,
+  });
   await env.tenantA.createContainer('big');
   // A fixed 1 GiB disk, sparse on local disk, with data at the start, middle and end.
   const path = await fixtures.make('big.vhd', 'fixed', '1G', [
@@ -102,7 +113,7 @@ describe('crash recovery through the API', () => {
 
     // The dead worker left the task processing, an unfinished multipart upload, and no stored object.
     expect((await tenantA.api.getTask(created.id)).body.status).toBe('processing');
-    expect((await listIncompleteUploads(store, bucket, '')).length).toBeGreaterThan(0);
+    expect((await objects.listIncompleteUploads(bucket, '')).length).toBeGreaterThan(0);
     expect(await storedObjects()).toEqual([]);
 
     await env.startWorker();
@@ -134,7 +145,7 @@ describe('crash recovery through the API', () => {
 
     // Exactly one stored object, of the full size; the killed attempt's multipart upload was aborted.
     expect(await storedObjects()).toEqual([{ name: `images/${imageId}.vhd`, size: VHD_SIZE }]);
-    expect(await listIncompleteUploads(store, bucket, '')).toEqual([]);
+    expect(await objects.listIncompleteUploads(bucket, '')).toEqual([]);
 
     // The crashed claim and the one that finished.
     expect(await taskAttempts(created.id)).toBeGreaterThanOrEqual(2);

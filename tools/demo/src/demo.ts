@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { bucketForContainer, createObjectStoreClient, loadConfigOrExit } from '@cloud-images/shared';
+import {
+  bucketForContainer,
+  createObjectStoreFactory,
+  defaultObjectStoreTimeouts,
+  loadConfigOrExit,
+} from '@cloud-images/shared';
 import { demoConfigSchema } from './config.js';
 import { sampleDynamicVhd } from './sample-disk.js';
 import { TaskClient, type TaskView } from './task-client.js';
@@ -9,15 +14,12 @@ import { TaskClient, type TaskView } from './task-client.js';
  * image again, and print every task as the API returns it. Exits non-zero if either task does not succeed.
  */
 const config = loadConfigOrExit(demoConfigSchema, process.env);
-const s3 = createObjectStoreClient(
-  {
-    endpoint: config.DEMO_S3_ENDPOINT,
-    region: config.DEMO_S3_REGION,
-    accessKey: config.DEMO_TENANT_S3_ACCESS_KEY,
-    secretKey: config.DEMO_TENANT_S3_SECRET_KEY,
-  },
-  16 * 1024 * 1024,
-);
+const s3 = createObjectStoreFactory(defaultObjectStoreTimeouts)({
+  endpoint: config.DEMO_S3_ENDPOINT,
+  region: config.DEMO_S3_REGION,
+  accessKey: config.DEMO_TENANT_S3_ACCESS_KEY,
+  secretKey: config.DEMO_TENANT_S3_SECRET_KEY,
+});
 const tasks = new TaskClient(config.API_URL, config.API_TOKEN);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -46,7 +48,12 @@ const sourceBucket = await ensureContainer(config.DEMO_CONTAINER);
 await ensureContainer(config.DEMO_EXPORT_CONTAINER);
 const disk = sampleDynamicVhd();
 const objectName = `demo-${Date.now()}.vhd`;
-await s3.putObject(sourceBucket, objectName, disk.stream, disk.size);
+await s3.uploadMultipart({
+  bucket: sourceBucket,
+  key: objectName,
+  source: disk.stream,
+  partSize: 16 * 1024 * 1024,
+});
 say(
   `uploaded ${config.DEMO_CONTAINER}/${objectName}: a ${disk.size}-byte dynamic VHD of a ${disk.virtualSize / 2 ** 20} MiB disk`,
 );
@@ -61,7 +68,7 @@ const exported = await runTask('export', {
   input: { image_uuid: imageId, receiving_swift_container: config.DEMO_EXPORT_CONTAINER },
 });
 const location = exported.result?.export_location as string;
-const stat = await s3.statObject(
+const stat = await s3.stat(
   bucketForContainer(config.DEMO_BUCKET_PREFIX, config.DEMO_EXPORT_CONTAINER),
   `${imageId}.vhd`,
 );

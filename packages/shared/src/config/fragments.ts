@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultObjectStoreTimeouts, type ObjectStoreTimeouts } from '../storage/timed-agent.js';
 
 /**
  * Shared pieces of the per-service config schemas. Each service composes its own single schema from these,
@@ -48,7 +49,26 @@ export const objectStoreConfig = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')
     .default('cloud-images-store'),
+  /** Connecting (TCP, and TLS for https) to S3. */
+  S3_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1).default(defaultObjectStoreTimeouts.connectMs),
+  /** A connection with no traffic, in use or pooled; bounds a streamed body that stalls. */
+  S3_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(1).default(defaultObjectStoreTimeouts.socketIdleMs),
+  /** One S3 request (each multipart part too); for a streamed download, the wait for its response. */
+  S3_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(defaultObjectStoreTimeouts.requestMs),
 });
+
+/** The timeouts of an ObjectStore, from a config parsed with objectStoreConfig. */
+export function objectStoreTimeouts(config: {
+  S3_CONNECT_TIMEOUT_MS: number;
+  S3_SOCKET_TIMEOUT_MS: number;
+  S3_REQUEST_TIMEOUT_MS: number;
+}): ObjectStoreTimeouts {
+  return {
+    connectMs: config.S3_CONNECT_TIMEOUT_MS,
+    socketIdleMs: config.S3_SOCKET_TIMEOUT_MS,
+    requestMs: config.S3_REQUEST_TIMEOUT_MS,
+  };
+}
 
 /** 32 bytes, base64 or hex: the key that encrypts tenants' object-store secrets at rest. */
 export const tenantSecretKeyConfig = z.object({

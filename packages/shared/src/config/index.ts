@@ -5,6 +5,7 @@ export {
   loggingConfig,
   logLevel,
   objectStoreConfig,
+  objectStoreTimeouts,
   redisConfig,
   taskTtlConfig,
   tenantSecretKeyConfig,

@@ -1,5 +1,12 @@
+export { bucketForContainer } from './container-paths.js';
+export { ensureImageStoreBucket, type ImageStore } from './image-store.js';
+export { createObjectStoreFactory, type ObjectStoreTarget } from './minio-object-store.js';
+export type { IncompleteUpload, MultipartUploadInput, ObjectStat, ObjectStore } from './object-store.js';
 export {
-  bucketForContainer,
-  createObjectStoreClient,
-  type ObjectStoreTarget,
-} from './object-store.js';
+  isObjectStoreNotFound,
+  ObjectStoreInvalidNameError,
+  ObjectStoreNotFoundError,
+  ObjectStoreTimeoutError,
+  undefinedIfNotFound,
+} from './object-store-errors.js';
+export { defaultObjectStoreTimeouts, type ObjectStoreTimeouts } from './timed-agent.js';

@@ -1,34 +1,53 @@
-import { Client } from 'minio';
-
-export interface ObjectStoreTarget {
-  /** e.g. http://127.0.0.1:8080 or https://s3.example.com */
-  endpoint: string;
-  region: string;
-  accessKey: string;
-  secretKey: string;
-}
+import type { Readable } from 'node:stream';
 
 /**
- * The one place a `minio` client is built. The explicit `partSize` caps how much a streamed upload buffers:
- * the client holds one part in memory at a time, so memory per transfer is about one part.
+ * The port through which every use case reaches S3: exactly the operations the services need. Failures are
+ * typed (object-store-errors.ts): ObjectStoreNotFoundError, ObjectStoreInvalidNameError, ObjectStoreTimeoutError;
+ * anything else is passed through as it came and counts as transient.
+ * Implemented once, on the minio client (minio-object-store.ts); tests run it against a real S3.
  */
-export function createObjectStoreClient(target: ObjectStoreTarget, partSize: number): Client {
-  const url = new URL(target.endpoint);
-  const useSSL = url.protocol === 'https:';
-  return new Client({
-    endPoint: url.hostname,
-    port: url.port ? Number(url.port) : useSSL ? 443 : 80,
-    useSSL,
-    region: target.region,
-    accessKey: target.accessKey,
-    secretKey: target.secretKey,
-    // Path-style works with MinIO, Swift s3api and AWS alike; virtual-host style needs DNS we may not have.
-    pathStyle: true,
-    partSize,
-  });
+export interface ObjectStore {
+  /** Size, ETag and metadata of an object; ObjectStoreNotFoundError if it or its bucket is missing. */
+  stat(bucket: string, key: string): Promise<ObjectStat>;
+  bucketExists(bucket: string): Promise<boolean>;
+  makeBucket(bucket: string, region: string): Promise<void>;
+  /** Bytes [offset, offset + length) in memory: never more than `length`, fewer only past the object's end. */
+  readRange(bucket: string, key: string, offset: number, length: number): Promise<Buffer>;
+  /** The whole object as a stream, never buffered. Resolves once S3 answered (NotFound is thrown here). */
+  getStream(bucket: string, key: string): Promise<Readable>;
+  /** Object bytes [start, end) (end exclusive) as a stream. */
+  getRangeStream(bucket: string, key: string, start: number, end: number): Promise<Readable>;
+  /**
+   * Streams `source` into `bucket/key` as a multipart upload. On any error (from the source or from S3) the upload
+   * is aborted and the source destroyed; the object only appears once every part is in and the source ended.
+   */
+  uploadMultipart(input: MultipartUploadInput): Promise<{ etag: string; size: number }>;
+  /** Unfinished multipart uploads whose key starts with `prefix`. */
+  listIncompleteUploads(bucket: string, prefix: string): Promise<IncompleteUpload[]>;
+  /** Aborts every unfinished multipart upload of exactly `key`; returns how many there were. */
+  abortIncompleteUploads(bucket: string, key: string): Promise<number>;
+  /** Removes an object; a missing object (or bucket) is not an error. */
+  remove(bucket: string, key: string): Promise<void>;
 }
 
-/** A tenant's container `c` is the bucket `<prefix><c>` in the tenant's own account. */
-export function bucketForContainer(bucketPrefix: string, container: string): string {
-  return `${bucketPrefix}${container}`;
+export interface ObjectStat {
+  size: number;
+  etag: string;
+  /** User metadata keyed without the `x-amz-meta-` prefix (as S3 clients return it), plus standard headers. */
+  metadata: Record<string, string>;
+}
+
+export interface MultipartUploadInput {
+  bucket: string;
+  key: string;
+  source: Readable;
+  /** Bytes per part; the upload holds two parts in memory (one filling, one uploading). */
+  partSize: number;
+  /** x-amz-meta-* headers stored with the object. */
+  metadata?: Record<string, string>;
+}
+
+export interface IncompleteUpload {
+  key: string;
+  uploadId: string;
 }

@@ -1,11 +1,11 @@
 import { pipeline } from 'node:stream/promises';
+import { type ImageStore, undefinedIfNotFound } from '@cloud-images/shared';
 import { Router } from 'express';
 import { callerOf, requireWriteRole } from '../http/auth.js';
 import { NotFound } from '../http/errors.js';
 import { pageLinks, singleQueryParams } from '../http/list-query.js';
 import { resource } from '../http/resource-routes.js';
 import type { ImageService } from './image-service.js';
-import { type ImageStore, openImageObject } from './image-store.js';
 import { imageView } from './image-view.js';
 
 export function imageRoutes(service: ImageService, store: ImageStore): Router {
@@ -49,7 +49,7 @@ export function imageRoutes(service: ImageService, store: ImageStore): Router {
           res.status(204).end();
           return;
         }
-        const body = await openImageObject(store, image.storageKey);
+        const body = await undefinedIfNotFound(store.objects.getStream(store.bucket, image.storageKey));
         if (!body) throw new NotFound(`The data of image '${image.id}' is missing from the image store.`);
         res.status(200).set('Content-Type', 'application/octet-stream');
         if (image.size !== null) res.set('Content-Length', String(image.size));

@@ -1,9 +1,15 @@
-import { type Database, type ImageRow, imageListQuery, isUuid, type Logger } from '@cloud-images/shared';
+import {
+  type Database,
+  type ImageRow,
+  type ImageStore,
+  imageListQuery,
+  isUuid,
+  type Logger,
+} from '@cloud-images/shared';
 import type { Caller } from '../caller.js';
 import { InvalidRequestError, ResourceNotFoundError } from '../domain-errors.js';
 import { parseListRequest } from '../list-request.js';
 import { findVisibleImage, listVisibleImages, markImageDeleted } from './image-repository.js';
-import { type ImageStore, removeImageObject } from './image-store.js';
 
 export interface ImageServiceDeps {
   db: Database;
@@ -53,7 +59,7 @@ export function createImageService(deps: ImageServiceDeps) {
         : undefined;
       if (!image) throw notFound(id);
       if (!image.storageKey) return;
-      await removeImageObject(deps.store, image.storageKey).catch((error: unknown) => {
+      await deps.store.objects.remove(deps.store.bucket, image.storageKey).catch((error: unknown) => {
         deps.logger.warn(
           { err: error, imageId: image.id, key: image.storageKey },
           'image object not removed',

@@ -1,11 +1,13 @@
-import { isValidContainerName, TaskMessage, type TaskOutcomeWriter } from '@cloud-images/shared';
+import {
+  type ImageStore,
+  isValidContainerName,
+  TaskMessage,
+  type TaskOutcomeWriter,
+  undefinedIfNotFound,
+} from '@cloud-images/shared';
 import type { Logger } from 'pino';
 import { TaskFailedError, throwIfShuttingDown } from '../errors.js';
 import type { ImageRepository } from '../images/image-repository.js';
-import type { ImageStore } from '../storage/image-store.js';
-import { abortIncompleteUploads } from '../storage/incomplete-uploads.js';
-import { uploadMultipart } from '../storage/multipart-upload.js';
-import { statObjectIfExists } from '../storage/object-store-operations.js';
 import { chainStreams } from '../storage/stream-chain.js';
 import type { TenantObjectStores } from '../storage/tenant-object-store.js';
 import type { TaskRunContext } from '../tasks/task-run-context.js';
@@ -44,15 +46,15 @@ export async function exportImageToContainer(deps: ExportDependencies, run: Task
 
   const tenant = await deps.tenantStores.forTenant(task.tenantId);
   const bucket = tenant.bucketForContainer(request.container);
-  if (!(await tenant.client.bucketExists(bucket))) {
+  if (!(await tenant.objects.bucketExists(bucket))) {
     throw new TaskFailedError(TaskMessage.exportContainerNotFound(request.container));
   }
   const objectName = `${image.id}.vhd`;
   const exportLocation = `${request.container}/${objectName}`;
-  await abortIncompleteUploads(tenant.client, bucket, objectName);
-  const existing = await statObjectIfExists(tenant.client, bucket, objectName);
+  await tenant.objects.abortIncompleteUploads(bucket, objectName);
+  const existing = await undefinedIfNotFound(tenant.objects.stat(bucket, objectName));
   if (existing) {
-    if (writtenByTask(existing.metaData, task.id)) {
+    if (writtenByTask(existing.metadata, task.id)) {
       await deps.outcomes.succeed(task.id, { export_location: exportLocation });
       return;
     }
@@ -64,8 +66,7 @@ export async function exportImageToContainer(deps: ExportDependencies, run: Task
   progress.startStage('exporting', exported.size);
   const chain = chainStreams(exported.raw, [exported.writer, progress.counter()], run.signal);
   try {
-    await uploadMultipart({
-      client: tenant.client,
+    await tenant.objects.uploadMultipart({
       bucket,
       key: objectName,
       source: chain.output,
@@ -82,7 +83,7 @@ export async function exportImageToContainer(deps: ExportDependencies, run: Task
   }
 }
 
-/** minio strips the x-amz-meta- prefix from the keys it returns; accept both spellings. */
+/** Stat metadata comes without the x-amz-meta- prefix (ObjectStat); accept both spellings anyway. */
 function writtenByTask(metaData: Record<string, unknown>, taskId: string): boolean {
   const short = EXPORT_TASK_METADATA.slice('x-amz-meta-'.length);
   return metaData[short] === taskId || metaData[EXPORT_TASK_METADATA] === taskId;

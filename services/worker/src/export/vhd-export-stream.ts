@@ -1,5 +1,5 @@
 import type { Readable, Transform } from 'node:stream';
-import type { ImageRow } from '@cloud-images/shared';
+import type { ImageRow, ImageStore } from '@cloud-images/shared';
 import {
   createDynamicVhdWriter,
   createFixedVhdWriter,
@@ -8,8 +8,6 @@ import {
   fixedVhdSize,
   readVhdAsRaw,
 } from '@cloud-images/vhd';
-import type { ImageStore } from '../storage/image-store.js';
-import { objectByteRange, objectRangeReader } from '../storage/object-store-operations.js';
 import type { ExportFormat } from './export-task-input.js';
 
 export interface VhdExportStream {
@@ -34,8 +32,8 @@ export function openVhdExportStream(
   }
   const raw = readVhdAsRaw({
     size,
-    readRange: objectRangeReader(store.client, store.bucket, storageKey),
-    openBody: (start, end) => objectByteRange(store.client, store.bucket, storageKey, start, end),
+    readRange: (offset, length) => store.objects.readRange(store.bucket, storageKey, offset, length),
+    openBody: (start, end) => objectByteRange(store, storageKey, start, end),
   });
   if (format === 'fixed') {
     return { raw, writer: createFixedVhdWriter({ virtualSize }), size: fixedVhdSize(virtualSize) };
@@ -46,4 +44,14 @@ export function openVhdExportStream(
     writer: createDynamicVhdWriter({ virtualSize, allocationMap: map }),
     size: dynamicVhdSize(virtualSize, map),
   };
+}
+
+/** Streams stored bytes [start, end); the ranged GET is only sent when the reader starts pulling. */
+async function* objectByteRange(
+  store: ImageStore,
+  key: string,
+  start: number,
+  end: number,
+): AsyncGenerator<Buffer> {
+  yield* await store.objects.getRangeStream(store.bucket, key, start, end);
 }

@@ -1,6 +1,11 @@
 import type { Readable } from 'node:stream';
-import type { DbExecutor } from '@cloud-images/shared';
-import { TaskMessage, type TaskOutcomeWriter } from '@cloud-images/shared';
+import {
+  type DbExecutor,
+  type ImageStore,
+  TaskMessage,
+  type TaskOutcomeWriter,
+  undefinedIfNotFound,
+} from '@cloud-images/shared';
 import {
   createVhdBodyVerifier,
   encodeAllocationMap,
@@ -12,14 +17,6 @@ import {
 import type { Logger } from 'pino';
 import { TaskFailedError, throwIfShuttingDown } from '../errors.js';
 import type { ImageRepository } from '../images/image-repository.js';
-import type { ImageStore } from '../storage/image-store.js';
-import { abortIncompleteUploads } from '../storage/incomplete-uploads.js';
-import { uploadMultipart } from '../storage/multipart-upload.js';
-import {
-  objectRangeReader,
-  removeObjectIfExists,
-  statObjectIfExists,
-} from '../storage/object-store-operations.js';
 import { chainStreams } from '../storage/stream-chain.js';
 import type { TenantObjectStore, TenantObjectStores } from '../storage/tenant-object-store.js';
 import type { TaskRunContext } from '../tasks/task-run-context.js';
@@ -48,7 +45,7 @@ export async function importImageFromContainer(deps: ImportDependencies, run: Ta
   const tenant = await deps.tenantStores.forTenant(task.tenantId);
   const source = { tenant, bucket: tenant.bucketForContainer(request.container), object: request.object };
 
-  const stat = await statObjectIfExists(tenant.client, source.bucket, source.object);
+  const stat = await undefinedIfNotFound(tenant.objects.stat(source.bucket, source.object));
   if (!stat) {
     throw new TaskFailedError(
       TaskMessage.importObjectNotFound,
@@ -59,7 +56,7 @@ export async function importImageFromContainer(deps: ImportDependencies, run: Ta
   progress.startStage('inspecting', stat.size);
   const inspected = await inspectVhdMetadata({
     size: stat.size,
-    readRange: objectRangeReader(tenant.client, source.bucket, source.object),
+    readRange: (offset, length) => tenant.objects.readRange(source.bucket, source.object, offset, length),
     maxVirtualSize: deps.maxVirtualSize,
   });
   if (!inspected.ok) throw new TaskFailedError(inspected.message, `${inspected.code}: ${inspected.detail}`);
@@ -125,14 +122,13 @@ async function copyValidatedVhd(
 ): Promise<VhdFacts> {
   const store = deps.imageStore;
   // A crashed attempt may have left an unfinished upload of the same key: abort it rather than resume it.
-  await abortIncompleteUploads(store.client, store.bucket, storageKey);
+  await store.objects.abortIncompleteUploads(store.bucket, storageKey);
   run.progress.startStage('uploading', metadata.size);
-  const body: Readable = await source.tenant.client.getObject(source.bucket, source.object);
+  const body: Readable = await source.tenant.objects.getStream(source.bucket, source.object);
   const verifier = createVhdBodyVerifier(metadata);
   const chain = chainStreams(body, [verifier, run.progress.counter()], run.signal);
   try {
-    await uploadMultipart({
-      client: store.client,
+    await store.objects.uploadMultipart({
       bucket: store.bucket,
       key: storageKey,
       source: chain.output,
@@ -154,8 +150,8 @@ async function discardImage(
   image: { id: string; storageKey: string },
 ): Promise<void> {
   const store = deps.imageStore;
-  await abortIncompleteUploads(store.client, store.bucket, image.storageKey);
-  await removeObjectIfExists(store.client, store.bucket, image.storageKey);
+  await store.objects.abortIncompleteUploads(store.bucket, image.storageKey);
+  await store.objects.remove(store.bucket, image.storageKey);
   await deps.images.deleteImage(image.id);
 }
 

@@ -1,12 +1,17 @@
-import type { DbExecutor } from '@cloud-images/shared';
-import { bucketForContainer, createObjectStoreClient, type SecretBox, tenants } from '@cloud-images/shared';
+import {
+  bucketForContainer,
+  type DbExecutor,
+  type ObjectStore,
+  type ObjectStoreTarget,
+  type SecretBox,
+  tenants,
+} from '@cloud-images/shared';
 import { eq } from 'drizzle-orm';
-import type { Client } from 'minio';
 
 /** A tenant's own object-store account: its containers are buckets reached with its own credentials. */
 export interface TenantObjectStore {
   tenantId: string;
-  client: Client;
+  objects: ObjectStore;
   bucketForContainer(container: string): string;
 }
 
@@ -14,11 +19,12 @@ export interface TenantObjectStoreDefaults {
   /** Used when the tenant row names no endpoint of its own. */
   endpoint: string;
   region: string;
-  partSize: number;
+  /** Builds the port for one account (shared connection pool and timeouts). */
+  openObjectStore: (target: ObjectStoreTarget) => ObjectStore;
 }
 
 /**
- * Builds a client per tenant from its row: the sealed secret is opened with the deployment's key only here,
+ * Builds an ObjectStore per tenant from its row: the sealed secret is opened with the deployment's key only here,
  * just before use, and never logged or stored elsewhere.
  */
 export class TenantObjectStores {
@@ -31,16 +37,13 @@ export class TenantObjectStores {
   async forTenant(tenantId: string): Promise<TenantObjectStore> {
     const [tenant] = await this.db.select().from(tenants).where(eq(tenants.id, tenantId));
     if (!tenant) throw new Error(`tenant ${tenantId} not found`);
-    const client = createObjectStoreClient(
-      {
-        endpoint: tenant.s3Endpoint ?? this.defaults.endpoint,
-        region: this.defaults.region,
-        accessKey: tenant.s3AccessKey,
-        secretKey: this.secretBox.open(tenant.s3SecretKeyEncrypted),
-      },
-      this.defaults.partSize,
-    );
+    const objects = this.defaults.openObjectStore({
+      endpoint: tenant.s3Endpoint ?? this.defaults.endpoint,
+      region: this.defaults.region,
+      accessKey: tenant.s3AccessKey,
+      secretKey: this.secretBox.open(tenant.s3SecretKeyEncrypted),
+    });
     const prefix = tenant.bucketPrefix;
-    return { tenantId, client, bucketForContainer: (container) => bucketForContainer(prefix, container) };
+    return { tenantId, objects, bucketForContainer: (container) => bucketForContainer(prefix, container) };
   }
 }

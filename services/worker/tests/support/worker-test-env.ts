@@ -2,8 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   createDatabase,
   createLogger,
+  createObjectStoreFactory,
   createRedisConnection,
   type DatabaseHandle,
+  defaultObjectStoreTimeouts,
   jobIdForTask,
   parseConfig,
   QueueName,
@@ -16,6 +18,7 @@ import {
 import {
   createIsolatedDatabase,
   type IsolatedDatabase,
+  type S3Credentials,
   type ServiceProcess,
   type StackInfo,
   s3ClientFor,
@@ -29,7 +32,6 @@ import type { Redis } from 'ioredis';
 import type { Client } from 'minio';
 import { inject } from 'vitest';
 import { type WorkerConfig, workerConfigSchema } from '../../src/config.js';
-import { listIncompleteUploads } from '../../src/storage/incomplete-uploads.js';
 import { startWorkerApp, type WorkerApp } from '../../src/worker-app.js';
 
 export const TENANT_ID = '00000123';
@@ -53,6 +55,7 @@ export class WorkerTestEnv {
     readonly serviceS3: Client,
     readonly bucketPrefix: string,
     private readonly redis: Redis,
+    private readonly tenantCreds: S3Credentials,
   ) {
     const connection = redis;
     const prefix = env['QUEUE_PREFIX']!;
@@ -106,6 +109,7 @@ export class WorkerTestEnv {
       s3ClientFor(stack, stack.s3.service),
       bucketPrefix,
       createRedisConnection(stack.redis.url, 'worker'),
+      creds,
     );
   }
 
@@ -214,11 +218,11 @@ export class WorkerTestEnv {
 
   /** Keys in the image store and unfinished multipart uploads there (both must be clean after any task). */
   async imageStoreContents(): Promise<{ objects: string[]; incompleteUploads: string[] }> {
-    return bucketContents(this.serviceS3, this.imageStoreBucket);
+    return bucketContents(this.stack, this.serviceS3, this.stack.s3.service, this.imageStoreBucket);
   }
 
   async containerContents(container: string) {
-    return bucketContents(this.tenantS3, this.bucketFor(container));
+    return bucketContents(this.stack, this.tenantS3, this.tenantCreds, this.bucketFor(container));
   }
 
   async dispose(): Promise<void> {
@@ -230,9 +234,13 @@ export class WorkerTestEnv {
   }
 }
 
-async function bucketContents(client: Client, bucket: string) {
+const openObjectStore = createObjectStoreFactory(defaultObjectStoreTimeouts);
+
+async function bucketContents(stack: StackInfo, client: Client, creds: S3Credentials, bucket: string) {
   const objects: string[] = [];
   for await (const item of client.listObjectsV2(bucket, '', true)) if (item.name) objects.push(item.name);
-  const incompleteUploads = (await listIncompleteUploads(client, bucket, '')).map((upload) => upload.key);
+  // The worker's own listing (the ObjectStore port): minio's cannot see uploads on Swift.
+  const store = openObjectStore({ endpoint: stack.s3.endpoint, region: stack.s3.region, ...creds });
+  const incompleteUploads = (await store.listIncompleteUploads(bucket, '')).map((upload) => upload.key);
   return { objects: objects.sort(), incompleteUploads };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketForContainer } from './object-store.js';
+import { bucketForContainer } from './container-paths.js';
 
 describe('tenant buckets', () => {
   it('maps a container to the prefixed bucket', () => {
