@@ -1,13 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createDatabase,
-  createLogger,
-  createObjectStoreFactory,
-  type ImageStore,
-  type Logger,
-  objectStoreTimeouts,
-} from '@cloud-images/shared';
+import { createDatabase, createLogger, type Logger, openImageStore } from '@cloud-images/shared';
 import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
 import { createApp } from './app.js';
@@ -44,16 +37,7 @@ export async function startApi(
     applicationName: 'cloud-images-api',
   });
   const queues = createApiQueues({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger });
-  const imageStore: ImageStore = {
-    objects: createObjectStoreFactory(objectStoreTimeouts(config))({
-      endpoint: config.S3_ENDPOINT,
-      region: config.S3_REGION,
-      accessKey: config.S3_ACCESS_KEY,
-      secretKey: config.S3_SECRET_KEY,
-    }),
-    bucket: config.IMAGE_STORE_BUCKET,
-    partSize: config.S3_PART_SIZE,
-  };
+  const imageStore = openImageStore(config);
   const relay = new OutboxRelay(database.db, queues.publishTaskJobs, config.OUTBOX_RELAY_INTERVAL_MS, logger);
   const readiness = new Readiness({
     postgres: async () => void (await database.db.execute(sql`select 1`)),

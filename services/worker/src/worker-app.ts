@@ -4,9 +4,9 @@ import {
   type DbExecutor,
   decodeKey,
   ensureImageStoreBucket,
-  type ImageStore,
   type Logger,
   objectStoreTimeouts,
+  openImageStore,
   QueueName,
   SecretBox,
   TaskOutcomeWriter,
@@ -46,16 +46,7 @@ export async function startWorkerApp(
   const outcomes = new TaskOutcomeWriter(db, config.TASK_TTL_SECONDS);
   const images = new ImageRepository(db);
   const openObjectStore = createObjectStoreFactory(objectStoreTimeouts(config));
-  const imageStore: ImageStore = {
-    objects: openObjectStore({
-      endpoint: config.S3_ENDPOINT,
-      region: config.S3_REGION,
-      accessKey: config.S3_ACCESS_KEY,
-      secretKey: config.S3_SECRET_KEY,
-    }),
-    bucket: config.IMAGE_STORE_BUCKET,
-    partSize: config.S3_PART_SIZE,
-  };
+  const imageStore = openImageStore(config);
   await ensureImageStoreBucket(imageStore, config.S3_REGION);
   const tenantStores = new TenantObjectStores(db, new SecretBox(decodeKey(config.TENANT_SECRET_KEY)!), {
     endpoint: config.S3_ENDPOINT,

@@ -57,6 +57,8 @@ export const objectStoreConfig = z.object({
   S3_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1).default(defaultObjectStoreTimeouts.requestMs),
 });
 
+export type ObjectStoreConfig = z.output<typeof objectStoreConfig>;
+
 /** The timeouts of an ObjectStore, from a config parsed with objectStoreConfig. */
 export function objectStoreTimeouts(config: {
   S3_CONNECT_TIMEOUT_MS: number;

@@ -1,5 +1,5 @@
 export { bucketForContainer } from './container-paths.js';
-export { ensureImageStoreBucket, type ImageStore } from './image-store.js';
+export { ensureImageStoreBucket, type ImageStore, openImageStore } from './image-store.js';
 export { createObjectStoreFactory, type ObjectStoreTarget } from './minio-object-store.js';
 export type { IncompleteUpload, MultipartUploadInput, ObjectStat, ObjectStore } from './object-store.js';
 export {

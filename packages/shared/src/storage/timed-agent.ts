@@ -28,24 +28,18 @@ export const defaultObjectStoreTimeouts: ObjectStoreTimeouts = {
 export function createTimedAgent(protocol: 'http:' | 'https:', timeouts: ObjectStoreTimeouts): http.Agent {
   // `timeout` too: the Agent resets a socket's timeout to its own whenever the socket returns to the pool.
   const options = { keepAlive: true, timeout: timeouts.socketIdleMs };
-  if (protocol === 'https:') {
-    return new (class extends https.Agent {
-      override createConnection(
-        connectOptions: https.RequestOptions,
-        callback?: (err: Error | null, stream: Duplex) => void,
-      ) {
-        return armed(super.createConnection(connectOptions, callback), 'secureConnect', timeouts);
-      }
-    })(options);
-  }
-  return new (class extends http.Agent {
+  // https.Agent is an http.Agent whose connections are TLS sockets, ready on 'secureConnect' instead of 'connect'.
+  const Base = (protocol === 'https:' ? https.Agent : http.Agent) as typeof http.Agent;
+  const readyEvent = protocol === 'https:' ? 'secureConnect' : 'connect';
+  class TimedAgent extends Base {
     override createConnection(
       connectOptions: http.ClientRequestArgs,
       callback?: (err: Error | null, stream: Duplex) => void,
     ) {
-      return armed(super.createConnection(connectOptions, callback), 'connect', timeouts);
+      return armed(super.createConnection(connectOptions, callback), readyEvent, timeouts);
     }
-  })(options);
+  }
+  return new TimedAgent(options);
 }
 
 function armed<T extends Duplex | null | undefined>(

@@ -7,7 +7,7 @@ import {
   type Logger,
 } from '@cloud-images/shared';
 import type { Caller } from '../caller.js';
-import { InvalidRequestError, ResourceNotFoundError } from '../domain-errors.js';
+import { ResourceNotFoundError } from '../domain-errors.js';
 import { parseListRequest } from '../list-request.js';
 import { findVisibleImage, listVisibleImages, markImageDeleted } from './image-repository.js';
 
@@ -34,10 +34,10 @@ export function createImageService(deps: ImageServiceDeps) {
       caller: Caller,
       params: Record<string, string>,
     ): Promise<{ images: ImageRow[]; limit: number }> {
-      const query = parseListRequest(imageListQuery, params);
-      if (query.marker && !(await findVisibleImage(deps.db, caller.tenantId, query.marker))) {
-        throw new InvalidRequestError(`Invalid marker '${query.marker}': no such image in this list.`);
-      }
+      const query = await parseListRequest(imageListQuery, params, {
+        noun: 'image',
+        isVisible: async (id) => (await findVisibleImage(deps.db, caller.tenantId, id)) !== undefined,
+      });
       const images = await listVisibleImages(deps.db, {
         tenantId: caller.tenantId,
         sortKey: query.sort_key,

@@ -7,7 +7,7 @@ import {
   taskListQuery,
 } from '@cloud-images/shared';
 import type { Caller } from '../caller.js';
-import { InvalidRequestError, ResourceConflictError, ResourceNotFoundError } from '../domain-errors.js';
+import { ResourceConflictError, ResourceNotFoundError } from '../domain-errors.js';
 import { parseListRequest } from '../list-request.js';
 import type { ApiMetrics } from '../operations/metrics.js';
 import { parseIdempotencyKey, parseTaskRequest, requestHash } from './task-input.js';
@@ -67,10 +67,10 @@ export function createTaskService(deps: TaskServiceDeps) {
 
     /** One page of the caller's tasks; `params` are the query parameters, checked against the contract here. */
     async list(caller: Caller, params: Record<string, string>): Promise<{ tasks: TaskRow[]; limit: number }> {
-      const query = parseListRequest(taskListQuery, params);
-      if (query.marker && !(await findVisibleTask(deps.db, caller.tenantId, query.marker))) {
-        throw new InvalidRequestError(`Invalid marker '${query.marker}': no such task in this list.`);
-      }
+      const query = await parseListRequest(taskListQuery, params, {
+        noun: 'task',
+        isVisible: async (id) => (await findVisibleTask(deps.db, caller.tenantId, id)) !== undefined,
+      });
       const tasks = await listVisibleTasks(deps.db, {
         tenantId: caller.tenantId,
         sortKey: query.sort_key,

@@ -1,5 +1,5 @@
-import { type ExportTaskInput, exportTaskInput, parseContract, TaskMessage } from '@cloud-images/shared';
-import { TaskFailedError } from '../errors.js';
+import { type ExportTaskInput, exportTaskInput } from '@cloud-images/shared';
+import { parseStoredTaskInput } from '../tasks/stored-task-input.js';
 
 export type ExportFormat = NonNullable<ExportTaskInput['format']>;
 
@@ -15,8 +15,10 @@ export interface ExportRequest {
  * naming the problem. The container-name rule is NOT checked here: the export applies it with the seeds' text.
  */
 export function parseExportInput(input: unknown): ExportRequest {
-  const parsed = parseContract(exportTaskInput, input, ['input']);
-  if (!parsed.ok) throw new TaskFailedError(TaskMessage.invalidTaskInput(parsed.message), parsed.message);
-  const { image_uuid: imageId, receiving_swift_container: container, format = 'dynamic' } = parsed.value;
+  const {
+    image_uuid: imageId,
+    receiving_swift_container: container,
+    format = 'dynamic',
+  } = parseStoredTaskInput(exportTaskInput, input);
   return { imageId: imageId.toLowerCase(), container, format };
 }

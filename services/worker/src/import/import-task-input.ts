@@ -1,11 +1,11 @@
 import {
   importTaskInput,
   parseContainerPath,
-  parseContract,
   TaskMessage,
   unsupportedImageProperties,
 } from '@cloud-images/shared';
 import { TaskFailedError } from '../errors.js';
+import { parseStoredTaskInput } from '../tasks/stored-task-input.js';
 
 export interface ImportRequest {
   container: string;
@@ -14,15 +14,15 @@ export interface ImportRequest {
 }
 
 /**
- * Reads an import task's input with the shared contract. The task row is the contract: a row that does not
- * parse ends as a task failure naming the problem (never a retried crash). The rules the seeds make task
- * failures are applied here, with the seeds' exact messages: image properties besides `name`, and an
- * `import_from` that is not "<container>/<object>".
+ * Reads an import task's input with the shared contract, then applies the rules the seeds make task failures,
+ * with the seeds' exact messages: image properties besides `name`, and an `import_from` that is not
+ * "<container>/<object>".
  */
 export function parseImportInput(input: unknown): ImportRequest {
-  const parsed = parseContract(importTaskInput, input, ['input']);
-  if (!parsed.ok) throw new TaskFailedError(TaskMessage.invalidTaskInput(parsed.message), parsed.message);
-  const { import_from: importFrom, image_properties: properties } = parsed.value;
+  const { import_from: importFrom, image_properties: properties } = parseStoredTaskInput(
+    importTaskInput,
+    input,
+  );
   const extra = unsupportedImageProperties(properties);
   if (extra.length > 0) {
     throw new TaskFailedError(
