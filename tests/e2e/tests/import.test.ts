@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { UUID_PATTERN } from '@cloud-images/shared';
 import { FixtureDir, qemuInfo } from '@cloud-images/vhd-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../support/api-client.js';
@@ -7,7 +8,6 @@ import { fileHash } from '../support/file-hash.js';
 
 const MIB = 1024 * 1024;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let env: E2eEnv;
 let fixtures: FixtureDir;
@@ -44,7 +44,7 @@ async function importAndVerify(path: string, name: string, virtualSize: number) 
     message: 'None',
     owner: tenantA.id,
     input: { import_from: importFrom, image_properties: { name } },
-    result: { image_id: expect.stringMatching(UUID) },
+    result: { image_id: expect.stringMatching(UUID_PATTERN) },
     expires_at: expect.stringMatching(TIMESTAMP),
   });
   // 48 h TTL by default.

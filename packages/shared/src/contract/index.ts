@@ -18,6 +18,7 @@ export {
   isUuid,
   isValidContainerName,
   parseContainerPath,
+  UUID_PATTERN,
   unsupportedImageProperties,
   uuid,
 } from './rules.js';

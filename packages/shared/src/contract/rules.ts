@@ -8,6 +8,8 @@ import { z } from 'zod';
 
 /** Any 8-4-4-4-12 hex id, either case. Path ids and markers that fail it are 404s/400s at the API. */
 export const uuid = z.guid();
+/** The same rule as a RegExp, for callers that match rather than parse (tests' `expect.stringMatching`). */
+export const UUID_PATTERN: RegExp = z.regexes.guid;
 
 export function isUuid(value: unknown): value is string {
   return uuid.safeParse(value).success;

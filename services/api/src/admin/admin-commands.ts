@@ -4,6 +4,7 @@ import {
   type Database,
   generateApiToken,
   hashApiToken,
+  isUuid,
   type SecretBox,
   type TokenRole,
   tenants,
@@ -89,14 +90,14 @@ export async function createToken(
 
 /** Revokes a token by its id (or by the token itself); already-revoked tokens are reported, not re-revoked. */
 export async function revokeToken(db: Database, idOrToken: string) {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrToken);
-  const match = isUuid ? eq(apiTokens.id, idOrToken) : eq(apiTokens.tokenHash, hashApiToken(idOrToken));
+  const isId = isUuid(idOrToken);
+  const match = isId ? eq(apiTokens.id, idOrToken) : eq(apiTokens.tokenHash, hashApiToken(idOrToken));
   const [row] = await db
     .update(apiTokens)
     .set({ revokedAt: sql`now()` })
     .where(and(match, isNull(apiTokens.revokedAt)))
     .returning();
-  if (!row) throw new AdminError(`no active token matches '${isUuid ? idOrToken : '<token>'}'`);
+  if (!row) throw new AdminError(`no active token matches '${isId ? idOrToken : '<token>'}'`);
   return { id: row.id, tenant_id: row.tenantId, role: row.role, revoked_at: row.revokedAt?.toISOString() };
 }
 
