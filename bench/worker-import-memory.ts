@@ -181,7 +181,12 @@ async function runBench(info: StackInfo, work: string, dbName: string): Promise<
     const taskId = randomUUID();
     await database.db
       .insert(tasks)
-      .values({ id: taskId, tenantId: 'bench', type: 'import', input: { import_from: 'bench/disk.vhd' } });
+      .values({
+        id: taskId,
+        tenantId: 'bench',
+        type: 'import',
+        input: { import_from: 'bench/disk.vhd', image_properties: { name: 'bench' } },
+      });
     console.error('[bench] worker: importing through the worker process…');
     const started = Date.now();
     await queue.add('import', { taskId }, { ...taskJobOptions, jobId: jobIdForTask(taskId) });
