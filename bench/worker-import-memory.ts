@@ -179,14 +179,12 @@ async function runBench(info: StackInfo, work: string, dbName: string): Promise<
     await new Promise((r) => setTimeout(r, 3_000)); // let it connect and settle before reading its idle RSS
     const idleRss = peakRss(worker.pid!);
     const taskId = randomUUID();
-    await database.db
-      .insert(tasks)
-      .values({
-        id: taskId,
-        tenantId: 'bench',
-        type: 'import',
-        input: { import_from: 'bench/disk.vhd', image_properties: { name: 'bench' } },
-      });
+    await database.db.insert(tasks).values({
+      id: taskId,
+      tenantId: 'bench',
+      type: 'import',
+      input: { import_from: 'bench/disk.vhd', image_properties: { name: 'bench' } },
+    });
     console.error('[bench] worker: importing through the worker process…');
     const started = Date.now();
     await queue.add('import', { taskId }, { ...taskJobOptions, jobId: jobIdForTask(taskId) });
