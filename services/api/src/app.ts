@@ -1,4 +1,10 @@
-import { type Database, type ImageStore, type Logger, TaskOutcomeWriter } from '@cloud-images/shared';
+import {
+  type Database,
+  type ImageStore,
+  type Logger,
+  TaskOutcomeWriter,
+  type TenantLimitDefaults,
+} from '@cloud-images/shared';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { authenticate } from './http/auth.js';
@@ -23,8 +29,9 @@ export interface AppDeps {
   readiness: Readiness;
   taskTtlSeconds: number;
   bodyLimitBytes: number;
-  /** Called after a task with an outbox row commits (the relay's kick). */
-  onOutboxWritten: () => void;
+  tenantLimits: TenantLimitDefaults;
+  /** Called after a pending task commits (the dispatcher's kick). */
+  onTaskQueued: () => void;
 }
 
 /** Builds the Express app from injected dependencies; owns no connections, so tests build it freely. */
@@ -46,7 +53,8 @@ export function createApp(deps: AppDeps): Express {
     db: deps.db,
     outcomes: new TaskOutcomeWriter(deps.db, deps.taskTtlSeconds),
     metrics: deps.metrics,
-    onOutboxWritten: deps.onOutboxWritten,
+    limits: deps.tenantLimits,
+    onTaskQueued: deps.onTaskQueued,
   });
   app.use(taskRoutes(tasks, deps.bodyLimitBytes));
   app.use(

@@ -128,9 +128,7 @@ export const dispatchConfig = z.object({
   WORKER_HEARTBEAT_TTL_MS: z.coerce.number().int().min(1_000).default(15_000),
   /** A task processing with a heartbeat older than this has no live job: it is re-dispatched (or failed). */
   TASK_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
-  /** A task dispatched but not claimed for this long has its job re-published (Redis may have lost it). */
-  DISPATCH_REPUBLISH_AFTER_MS: z.coerce.number().int().min(1_000).default(30_000),
-  /** How often the recovery sweeps (re-publish, stale heartbeats, expired-task purge) run. */
+  /** How often the recovery sweeps (re-publish unclaimed jobs, stale heartbeats) run. */
   RECOVERY_INTERVAL_MS: z.coerce.number().int().min(200).default(5_000),
 });
 export type DispatchConfig = z.output<typeof dispatchConfig>;

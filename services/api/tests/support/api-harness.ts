@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createDatabase, type DatabaseHandle, SecretBox, type TokenRole } from '@cloud-images/shared';
+import {
+  createDatabase,
+  type DatabaseHandle,
+  SecretBox,
+  type TokenRole,
+  tenants,
+  workerHeartbeats,
+} from '@cloud-images/shared';
 import {
   createIsolatedDatabase,
   createTenantBucket,
@@ -7,6 +14,7 @@ import {
   seedTenant,
   uniqueName,
 } from '@cloud-images/test-stack';
+import { eq, sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { createToken } from '../../src/admin/admin-commands.js';
 import { type RunningApi, startApi } from '../../src/api-server.js';
@@ -78,6 +86,21 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
     return { id: tenant.id, tokens };
   }
 
+  /** A worker heartbeat row that stays live for an hour: the dispatcher sees `concurrency` slots, no worker runs. */
+  async function fakeWorkerCapacity(concurrency: number, workerId = 'fake-worker'): Promise<void> {
+    await handle.db
+      .insert(workerHeartbeats)
+      .values({ workerId, concurrency, lastSeenAt: sql`now() + interval '1 hour'` })
+      .onConflictDoUpdate({ target: workerHeartbeats.workerId, set: { concurrency } });
+  }
+
+  async function setTenantLimits(
+    tenantId: string,
+    limits: Partial<Pick<typeof tenants.$inferInsert, 'maxActiveTasks' | 'maxPendingTasks' | 'maxImages'>>,
+  ): Promise<void> {
+    await handle.db.update(tenants).set(limits).where(eq(tenants.id, tenantId));
+  }
+
   async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers['X-Auth-Token'] = options.token;
@@ -117,6 +140,8 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
     imageBucket,
     imageStoreClient,
     createTestTenant,
+    fakeWorkerCapacity,
+    setTenantLimits,
     request,
     close,
   };
