@@ -4,6 +4,7 @@ import {
   createDatabase,
   createLogger,
   createObjectStoreFactory,
+  createRedisConnection,
   type ImageStore,
   type Logger,
   objectStoreTimeouts,
@@ -61,6 +62,8 @@ export async function startApi(
     postgres: async () => void (await database.db.execute(sql`select 1`)),
     redis: queues.ping,
   });
+  // Its own fail-fast connection: the limiter must never wait on, or be queued behind, the relay's publishes.
+  const rateLimitRedis = createRedisConnection(config.REDIS_URL, 'producer');
   const app = createApp({
     db: database.db,
     imageStore,
@@ -70,6 +73,13 @@ export async function startApi(
     taskTtlSeconds: config.TASK_TTL_SECONDS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     tenantLimits: config,
+    rateLimit: {
+      redis: rateLimitRedis,
+      points: config.RATE_LIMIT_POINTS,
+      durationSeconds: config.RATE_LIMIT_DURATION_SECONDS,
+      keyPrefix: config.QUEUE_PREFIX,
+      logger,
+    },
     onTaskQueued: () => maintenance.dispatcher.kick(),
   });
 
@@ -110,6 +120,7 @@ export async function startApi(
       await listener.stop();
       await relay.stop();
       await queues.close();
+      rateLimitRedis.disconnect();
       await database.close();
       logger.info('api stopped');
     })();

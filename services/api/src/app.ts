@@ -10,6 +10,7 @@ import { pinoHttp } from 'pino-http';
 import { authenticate } from './http/auth.js';
 import { errorMiddleware } from './http/error-middleware.js';
 import { NotFound } from './http/errors.js';
+import { type RateLimitOptions, rateLimitPerToken } from './http/rate-limit.js';
 import { requestMetrics } from './http/request-metrics.js';
 import { imageRoutes } from './images/image-routes.js';
 import { createImageService } from './images/image-service.js';
@@ -30,6 +31,8 @@ export interface AppDeps {
   taskTtlSeconds: number;
   bodyLimitBytes: number;
   tenantLimits: TenantLimitDefaults;
+  /** The per-token request rate limit; none when absent. */
+  rateLimit?: RateLimitOptions;
   /** Called after a pending task commits (the dispatcher's kick). */
   onTaskQueued: () => void;
 }
@@ -49,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/v2', authenticate(deps.db));
+  if (deps.rateLimit) app.use('/v2', rateLimitPerToken(deps.rateLimit));
   const tasks = createTaskService({
     db: deps.db,
     outcomes: new TaskOutcomeWriter(deps.db, deps.taskTtlSeconds),

@@ -31,6 +31,10 @@ export const apiConfigSchema = z
     PENDING_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(30),
     /** How often the expired-task purge runs (a process timer, not a Redis schedule). */
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
+    /** Per-token request rate limit, shared by the replicas through Redis: this many requests … */
+    RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(200),
+    /** … per this many seconds. Over it → 413 Over Limit with Retry-After. Redis down → not enforced. */
+    RATE_LIMIT_DURATION_SECONDS: z.coerce.number().int().min(1).default(10),
     /** How long graceful shutdown waits for in-flight requests before closing connections. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   })

@@ -64,6 +64,8 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     OUTBOX_RELAY_INTERVAL_MS: '200',
+    // Test files fire bursts from one token; the rate-limit tests set their own, lower limit.
+    RATE_LIMIT_POINTS: '100000',
     ...overrides,
   };
   const config: ApiConfig = apiConfigSchema.parse(env);
