@@ -62,6 +62,8 @@ export interface E2eOptions {
   worker?: Record<string, string>;
   /** Extra API environment, e.g. a rate limit that fits a test's burst. */
   api?: Record<string, string>;
+  /** A private Redis (test-stack's startRedis) for files that stop or restart it; default the stack's. */
+  redisUrl?: string;
 }
 
 /**
@@ -95,7 +97,7 @@ export class E2eEnv {
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
       DATABASE_POOL_MAX: '4',
-      REDIS_URL: stack.redis.url,
+      REDIS_URL: options.redisUrl ?? stack.redis.url,
       QUEUE_PREFIX: uniqueName('e2e'),
       S3_ENDPOINT: stack.s3.endpoint,
       S3_REGION: stack.s3.region,
@@ -179,6 +181,18 @@ export class E2eEnv {
   /** Runs the real admin CLI against this file's database and parses its JSON output. */
   admin<T>(args: string[]): Promise<T> {
     return admin<T>(this.env, args);
+  }
+
+  /**
+   * Starts one more worker process (same environment as the first), for tests that need several. The caller
+   * owns it: stop or kill it before `stop()`.
+   */
+  spawnExtraWorker(name: string, overrides: Record<string, string> = {}): Promise<ServiceProcess> {
+    return startService(
+      'worker',
+      `${this.worker.name}-${name}`,
+      workerEnv(this.env, { ...this.workerOverrides, ...overrides }),
+    );
   }
 
   /** The running worker process (its pid, its log). */
