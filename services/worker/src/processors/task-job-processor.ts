@@ -74,7 +74,12 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       );
       progress.onStageSize = (bytes) => deadline.sizeKnown(bytes);
       logger.info('task claimed');
-      await options.runUseCase({ task, progress, signal });
+      // The deadline frees the slot even when the use case is stuck in a call that takes no signal (a stat on
+      // an endpoint that never answers): the job ends now; the abandoned call ends with its S3 timeout, and the
+      // aborted signal stops the use case at its next step.
+      const run = options.runUseCase({ task, progress, signal });
+      run.catch(() => {});
+      await Promise.race([run, rejectWhenAborted(deadline.signal)]);
       outcome = 'success';
       logger.info('task succeeded');
     } catch (error) {
@@ -128,6 +133,13 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       return 'retry';
     }
   };
+}
+
+function rejectWhenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 /** BullMQ's exponential backoff for the retry after attempt `attemptsMade` (the task waits that long, alive). */
