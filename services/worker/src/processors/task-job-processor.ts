@@ -74,12 +74,12 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       );
       progress.onStageSize = (bytes) => deadline.sizeKnown(bytes);
       logger.info('task claimed');
-      // The deadline frees the slot even when the use case is stuck in a call that takes no signal (a stat on
+      // The deadline (or shutdown) frees the slot even when the use case is stuck in a call that takes no signal (a stat on
       // an endpoint that never answers): the job ends now; the abandoned call ends with its S3 timeout, and the
       // aborted signal stops the use case at its next step.
       const run = options.runUseCase({ task, progress, signal });
       run.catch(() => {});
-      await Promise.race([run, rejectWhenAborted(deadline.signal)]);
+      await Promise.race([run, rejectWhenAborted(signal)]);
       outcome = 'success';
       logger.info('task succeeded');
     } catch (error) {
