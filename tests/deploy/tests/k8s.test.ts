@@ -67,7 +67,11 @@ const triggerAuthenticationSchema = z.strictObject({
   metadata: z.object({ name: z.string().min(1) }).passthrough(),
   spec: z.strictObject({
     secretTargetRef: z.array(
-      z.strictObject({ parameter: z.enum(['password', 'username', 'connection']), name: z.string(), key: z.string() }),
+      z.strictObject({
+        parameter: z.enum(['password', 'username', 'connection']),
+        name: z.string(),
+        key: z.string(),
+      }),
     ),
   }),
 });
