@@ -6,10 +6,11 @@ import { OverLimitError } from '../domain-errors.js';
 export const ADMISSION_RETRY_AFTER_SECONDS = 30;
 
 /**
- * Locks the tenant row (FOR NO KEY UPDATE: it serialises this tenant's admissions but not the FK checks of its
- * task inserts, which take KEY SHARE) and refuses the new task if it would pass max_pending_tasks or, for an
- * import, max_images (images held plus imports in flight). Counts come from rows, never from counters.
- * Must run inside the insert's transaction, before the insert.
+ * Serialises this tenant's admissions with a transaction-scoped advisory lock keyed by the tenant, then refuses
+ * the new task if it would pass max_pending_tasks or, for an import, max_images (images held plus imports in
+ * flight). Counts come from rows, never from counters. Must run inside the insert's transaction, before the insert.
+ * Why not a row lock on `tenants`: the dispatcher updates the tenant row (last_dispatched_at) inside its round,
+ * which may last a while under a big backlog; a row lock would make every POST of that tenant wait for the round.
  */
 export async function admitTask(
   tx: DbExecutor,
@@ -17,11 +18,13 @@ export async function admitTask(
   type: TaskType,
   defaults: TenantLimitDefaults,
 ): Promise<void> {
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtext('cloud-images:admission'), hashtext(${tenantId}))`,
+  );
   const [tenant] = await tx
     .select({ maxPending: tenants.maxPendingTasks, maxImages: tenants.maxImages })
     .from(tenants)
-    .where(eq(tenants.id, tenantId))
-    .for('no key update');
+    .where(eq(tenants.id, tenantId));
   if (!tenant) return; // the FK rejects the insert
   const maxPending = tenant.maxPending ?? defaults.TENANT_DEFAULT_MAX_PENDING_TASKS;
   const pending = await countOne(

@@ -4,7 +4,7 @@ import { TaskFailedError } from '../errors.js';
 
 /**
  * Checks max_image_bytes once the import's size is known, and records that size (the task's progress total)
- * in the same transaction under the tenant's row lock, so two concurrent imports cannot both squeeze under the
+ * in the same transaction under a per-tenant lock, so two concurrent imports cannot both squeeze under the
  * limit. Counted: the tenant's images not deleted or killed (their size), plus the other imports in flight
  * (their recorded size). Throws TaskFailedError with a clear message when the import would pass the limit.
  */
@@ -14,11 +14,14 @@ export async function reserveImageBytes(
   bytes: number,
   defaultMaxImageBytes: number,
 ): Promise<void> {
+  // An advisory lock per tenant, not a row lock: the dispatcher updates the tenant row during its rounds.
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtext('cloud-images:image-bytes'), hashtext(${task.tenantId}))`,
+  );
   const [tenant] = await tx
     .select({ max: tenants.maxImageBytes })
     .from(tenants)
-    .where(eq(tenants.id, task.tenantId))
-    .for('no key update');
+    .where(eq(tenants.id, task.tenantId));
   const limit = tenant?.max ?? defaultMaxImageBytes;
   const [row] = (
     await tx.execute(sql`
