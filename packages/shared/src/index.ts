@@ -1,6 +1,7 @@
 export * from './config/index.js';
 export * from './contract/index.js';
 export * from './db/index.js';
+export * from './dispatch/index.js';
 export * from './logging/logger.js';
 export * from './queue/index.js';
 export * from './security/index.js';

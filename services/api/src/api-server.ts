@@ -1,12 +1,19 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDatabase, createLogger, type Logger, openImageStore } from '@cloud-images/shared';
+import {
+  createDatabase,
+  createLogger,
+  createRedisConnection,
+  type Logger,
+  openImageStore,
+  TaskOutcomeWriter,
+} from '@cloud-images/shared';
 import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
 import { createApp } from './app.js';
-import { purgeExpiredTasks } from './background-jobs/expired-task-purge.js';
+import { type MaintenanceTimers, startMaintenanceTimers } from './background-jobs/maintenance-timers.js';
+import { OutboxListener } from './background-jobs/outbox-listener.js';
 import { OutboxRelay } from './background-jobs/outbox-relay.js';
-import { reconcilePendingTasks } from './background-jobs/pending-task-reconciler.js';
 import type { ApiConfig } from './config.js';
 import { createApiMetrics } from './operations/metrics.js';
 import { Readiness } from './operations/readiness.js';
@@ -17,6 +24,7 @@ export interface RunningApi {
   server: Server;
   port: number;
   relay: OutboxRelay;
+  maintenance: MaintenanceTimers;
   readiness: Readiness;
   /** Graceful: not ready at once, stop accepting, finish in-flight requests, then close queues and the pool. */
   shutdown(): Promise<void>;
@@ -24,7 +32,7 @@ export interface RunningApi {
 
 /**
  * Composes the whole API process from its config: Postgres pool, image store client, queues, relay,
- * maintenance schedulers and worker, and the HTTP server. `main.ts` only calls this and wires signals;
+ * dispatcher and maintenance timers, and the HTTP server. `main.ts` only calls this and wires signals;
  * tests call it with a per-file config.
  */
 export async function startApi(
@@ -43,6 +51,8 @@ export async function startApi(
     postgres: async () => void (await database.db.execute(sql`select 1`)),
     redis: queues.ping,
   });
+  // Its own fail-fast connection: the limiter must never wait on, or be queued behind, the relay's publishes.
+  const rateLimitRedis = createRedisConnection(config.REDIS_URL, 'producer');
   const app = createApp({
     db: database.db,
     imageStore,
@@ -51,23 +61,26 @@ export async function startApi(
     readiness,
     taskTtlSeconds: config.TASK_TTL_SECONDS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    onOutboxWritten: () => relay.kick(),
+    tenantLimits: config,
+    rateLimit: {
+      redis: rateLimitRedis,
+      points: config.RATE_LIMIT_POINTS,
+      durationSeconds: config.RATE_LIMIT_DURATION_SECONDS,
+      keyPrefix: config.QUEUE_PREFIX,
+      logger,
+    },
+    onTaskQueued: () => maintenance.dispatcher.kick(),
   });
 
-  queues.startMaintenanceWorker({
-    'reconcile-pending-tasks': () =>
-      reconcilePendingTasks(database.db, queues.ensureTaskJob, config.PENDING_RECONCILE_AFTER_SECONDS),
-    'purge-expired-tasks': () => purgeExpiredTasks(database.db, new Date()),
+  const maintenance = startMaintenanceTimers(config, {
+    db: database.db,
+    outcomes: new TaskOutcomeWriter(database.db, config.TASK_TTL_SECONDS),
+    ensureTaskJob: queues.ensureTaskJob,
+    kickRelay: () => relay.kick(),
+    logger,
   });
-  // Redis may be down at start-up: keep trying in the background rather than refusing to serve.
-  let schedulerRetry: NodeJS.Timeout | undefined;
-  const upsertSchedulers = () => {
-    queues.upsertMaintenanceSchedulers(config.MAINTENANCE_INTERVAL_MS).catch((error: unknown) => {
-      logger.warn({ err: error }, 'maintenance schedulers not registered yet; retrying');
-      schedulerRetry = setTimeout(upsertSchedulers, 5_000).unref();
-    });
-  };
-  upsertSchedulers();
+  const listener = new OutboxListener(config.DATABASE_URL, () => relay.kick(), logger);
+  listener.start();
   relay.start();
   relay.kick(); // rows left by a previous process
 
@@ -83,7 +96,6 @@ export async function startApi(
   const shutdown = () => {
     closing ??= (async () => {
       readiness.beginShutdown();
-      clearTimeout(schedulerRetry);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Node 20 closes keep-alive sockets that are idle NOW, but not those that become idle after their
       // in-flight response ends; sweeping keeps shutdown from waiting out the keep-alive timeout.
@@ -93,12 +105,15 @@ export async function startApi(
       await closed;
       clearInterval(sweep);
       clearTimeout(force);
+      await maintenance.stop();
+      await listener.stop();
       await relay.stop();
       await queues.close();
+      rateLimitRedis.disconnect();
       await database.close();
       logger.info('api stopped');
     })();
     return closing;
   };
-  return { app, server, port, relay, readiness, shutdown };
+  return { app, server, port, relay, maintenance, readiness, shutdown };
 }

@@ -1,9 +1,16 @@
-import { type Database, type ImageStore, type Logger, TaskOutcomeWriter } from '@cloud-images/shared';
+import {
+  type Database,
+  type ImageStore,
+  type Logger,
+  TaskOutcomeWriter,
+  type TenantLimitDefaults,
+} from '@cloud-images/shared';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { authenticate } from './http/auth.js';
 import { errorMiddleware } from './http/error-middleware.js';
 import { NotFound } from './http/errors.js';
+import { type RateLimitOptions, rateLimitPerToken } from './http/rate-limit.js';
 import { requestMetrics } from './http/request-metrics.js';
 import { imageRoutes } from './images/image-routes.js';
 import { createImageService } from './images/image-service.js';
@@ -23,8 +30,11 @@ export interface AppDeps {
   readiness: Readiness;
   taskTtlSeconds: number;
   bodyLimitBytes: number;
-  /** Called after a task with an outbox row commits (the relay's kick). */
-  onOutboxWritten: () => void;
+  tenantLimits: TenantLimitDefaults;
+  /** The per-token request rate limit; none when absent. */
+  rateLimit?: RateLimitOptions;
+  /** Called after a pending task commits (the dispatcher's kick). */
+  onTaskQueued: () => void;
 }
 
 /** Builds the Express app from injected dependencies; owns no connections, so tests build it freely. */
@@ -42,11 +52,13 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/v2', authenticate(deps.db));
+  if (deps.rateLimit) app.use('/v2', rateLimitPerToken(deps.rateLimit));
   const tasks = createTaskService({
     db: deps.db,
     outcomes: new TaskOutcomeWriter(deps.db, deps.taskTtlSeconds),
     metrics: deps.metrics,
-    onOutboxWritten: deps.onOutboxWritten,
+    limits: deps.tenantLimits,
+    onTaskQueued: deps.onTaskQueued,
   });
   app.use(taskRoutes(tasks, deps.bodyLimitBytes));
   app.use(

@@ -1,9 +1,11 @@
 import {
   databaseConfig,
+  dispatchConfig,
   loggingConfig,
   objectStoreConfig,
   redisConfig,
   taskTtlConfig,
+  tenantLimitDefaultsConfig,
 } from '@cloud-images/shared';
 import { z } from 'zod';
 
@@ -25,10 +27,14 @@ export const apiConfigSchema = z
       .max(10 * 1024 * 1024)
       .default(64 * 1024),
     OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
-    /** A pending task untouched for this long is re-enqueued by the reconciler. */
-    PENDING_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
-    /** How often the maintenance schedulers (reconcile, purge) fire. */
+    /** A task dispatched but not claimed for this long has its job re-ensured (Redis may have lost it). */
+    PENDING_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(30),
+    /** How often the expired-task purge runs (a process timer, not a Redis schedule). */
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
+    /** Per-token request rate limit, shared by the replicas through Redis: this many requests … */
+    RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(200),
+    /** … per this many seconds. Over it → 413 Over Limit with Retry-After. Redis down → not enforced. */
+    RATE_LIMIT_DURATION_SECONDS: z.coerce.number().int().min(1).default(10),
     /** How long graceful shutdown waits for in-flight requests before closing connections. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   })
@@ -36,6 +42,8 @@ export const apiConfigSchema = z
   .extend(redisConfig.shape)
   .extend(objectStoreConfig.shape)
   .extend(taskTtlConfig.shape)
+  .extend(dispatchConfig.shape)
+  .extend(tenantLimitDefaultsConfig.shape)
   .extend(loggingConfig.shape);
 
 export type ApiConfig = z.output<typeof apiConfigSchema>;

@@ -17,3 +17,19 @@ export class ResourceNotFoundError extends DomainError {}
 
 /** The request conflicts with what exists (an Idempotency-Key reused with another body). */
 export class ResourceConflictError extends DomainError {}
+
+/**
+ * A tenant limit or the request rate limit is reached (Glance/Rackspace "413 Over Limit"). The message names
+ * the limit and the current count; `retryAfterSeconds` becomes the Retry-After header.
+ */
+export class OverLimitError extends DomainError {
+  constructor(
+    readonly limit: string,
+    readonly max: number,
+    readonly current: number,
+    readonly retryAfterSeconds: number,
+    message = `Over limit: ${limit} is ${max} and the tenant has ${current}. Retry after ${retryAfterSeconds} s.`,
+  ) {
+    super(message);
+  }
+}

@@ -2,18 +2,14 @@ import {
   createRedisConnection,
   jobIdForTask,
   type Logger,
-  type MaintenanceJobPayload,
   QueueName,
   type TaskJobPayload,
   taskJobOptions,
 } from '@cloud-images/shared';
-import { type Job, Queue, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TaskJobRef } from './background-jobs/outbox-relay.js';
 import type { EnsureTaskJob } from './background-jobs/pending-task-reconciler.js';
-
-export type MaintenanceKind = MaintenanceJobPayload['kind'];
-export type MaintenanceHandlers = Partial<Record<MaintenanceKind, () => Promise<unknown>>>;
 
 /** How long a publish may wait on Redis before the relay gives up for this tick (it never blocks a request). */
 const PUBLISH_TIMEOUT_MS = 5_000;
@@ -27,10 +23,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 /**
- * The ONE place the API builds BullMQ queues and workers:
- * - task queues (import, export) on a fail-fast producer connection, fed by the outbox relay and the reconciler;
- * - the maintenance queue, whose job schedulers fire the reconciler and the purge, and the small maintenance
- *   worker (reconnect-forever connection) that runs them in this process.
+ * The ONE place the API builds BullMQ queues: the task queues (import, export) on a fail-fast producer
+ * connection, fed by the outbox relay and the reconciler. Maintenance (reconcile, purge, recovery) runs on
+ * process timers, not BullMQ job schedulers, so it survives Redis coming back empty.
  */
 export function createApiQueues(options: { redisUrl: string; prefix: string; logger: Logger }) {
   const producer: Redis = createRedisConnection(options.redisUrl, 'producer');
@@ -41,15 +36,9 @@ export function createApiQueues(options: { redisUrl: string; prefix: string; log
       new Queue<TaskJobPayload>(name, { connection: producer, prefix }),
     ]),
   );
-  const maintenanceQueue = new Queue<MaintenanceJobPayload>(QueueName.maintenance, {
-    connection: producer,
-    prefix,
-  });
-  for (const queue of [...taskQueues.values(), maintenanceQueue]) {
+  for (const queue of [...taskQueues.values()]) {
     queue.on('error', (error) => options.logger.debug({ err: error, queue: queue.name }, 'queue error'));
   }
-  let maintenanceWorker: Worker<MaintenanceJobPayload> | undefined;
-  let workerConnection: Redis | undefined;
 
   function taskQueue(name: string): Queue<TaskJobPayload> {
     const queue = taskQueues.get(name);
@@ -85,57 +74,28 @@ export function createApiQueues(options: { redisUrl: string; prefix: string; log
       await job.retry('failed');
       return true;
     }
+    if (await job.isCompleted()) {
+      // The task was re-dispatched after its old job ended (recovery): the old record would swallow the add.
+      await job.remove();
+      await queue.add(type, { taskId }, { ...taskJobOptions, jobId: jobIdForTask(taskId) });
+      return true;
+    }
     return false;
   };
-
-  /** Upserts the repeatable maintenance schedules; idempotent, so every replica may call it at start-up. */
-  async function upsertMaintenanceSchedulers(everyMs: number): Promise<void> {
-    for (const kind of ['reconcile-pending-tasks', 'purge-expired-tasks'] as const) {
-      await withTimeout(
-        maintenanceQueue.upsertJobScheduler(kind, { every: everyMs }, { name: kind, data: { kind } }),
-        PUBLISH_TIMEOUT_MS,
-        'upserting job scheduler',
-      );
-    }
-  }
-
-  function startMaintenanceWorker(handlers: MaintenanceHandlers): void {
-    workerConnection = createRedisConnection(options.redisUrl, 'worker');
-    maintenanceWorker = new Worker<MaintenanceJobPayload>(
-      QueueName.maintenance,
-      async (job: Job<MaintenanceJobPayload>) => {
-        const handler = handlers[job.data.kind];
-        // The worker service may own other maintenance kinds on this queue; they are not ours to fail.
-        return handler ? handler() : 'not handled by the api';
-      },
-      { connection: workerConnection, prefix, concurrency: 1 },
-    );
-    maintenanceWorker.on('error', (error) =>
-      options.logger.debug({ err: error }, 'maintenance worker error'),
-    );
-    maintenanceWorker.on('failed', (job, error) =>
-      options.logger.warn({ err: error, kind: job?.data.kind }, 'maintenance job failed'),
-    );
-  }
 
   async function ping(): Promise<void> {
     await producer.ping();
   }
 
   async function close(): Promise<void> {
-    await maintenanceWorker?.close();
-    await Promise.all([...taskQueues.values(), maintenanceQueue].map((queue) => queue.close()));
+    await Promise.all([...taskQueues.values()].map((queue) => queue.close()));
     producer.disconnect();
-    workerConnection?.disconnect();
   }
 
   return {
     taskQueue,
-    maintenanceQueue,
     publishTaskJobs,
     ensureTaskJob,
-    upsertMaintenanceSchedulers,
-    startMaintenanceWorker,
     ping,
     close,
   };

@@ -85,6 +85,45 @@ describe('cloud-images-admin', () => {
     expect((await admin('token', 'revoke', token.json.id as string)).code).toBe(1);
   });
 
+  it("updates a tenant's limits and shows them with its usage (JSON)", async () => {
+    const created = await admin(
+      'tenant',
+      'create',
+      '--name',
+      'limits',
+      '--s3-access-key',
+      'ak',
+      '--s3-secret-key',
+      'sk',
+    );
+    const id = String(created.json.id);
+    const shown = await admin('tenant', 'show', id);
+    expect(shown.code).toBe(0);
+    expect(shown.json).toMatchObject({
+      id,
+      limits: {
+        max_active_tasks: { value: 2, default: true },
+        max_pending_tasks: { value: 100, default: true },
+        max_images: { value: 1000, default: true },
+        max_image_bytes: { value: 1024 ** 4, default: true },
+      },
+      usage: { active_tasks: 0, pending_tasks: 0, images: 0, image_bytes: 0 },
+    });
+    const updated = await admin('tenant', 'update', id, '--max-active', '5', '--max-pending', '300');
+    expect(updated.code).toBe(0);
+    expect(updated.json).toMatchObject({
+      limits: {
+        max_active_tasks: { value: 5, default: false },
+        max_pending_tasks: { value: 300, default: false },
+        max_images: { value: 1000, default: true },
+      },
+    });
+    const bad = await admin('tenant', 'update', id, '--max-images', 'lots');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--max-images must be a positive integer/);
+    expect((await admin('tenant', 'show', 'nope')).code).toBe(1);
+  });
+
   it('answers bad usage with exit 64 and a JSON error naming the problem', async () => {
     const missing = await admin('token', 'create', '--role', 'admin');
     expect(missing.code).toBe(64);

@@ -173,4 +173,15 @@ describe('python-glanceclient', () => {
     const failure = await glance('task-show', missing).catch((error: Error) => error.message);
     expect(failure).not.toContain("has no attribute 'get'");
   });
+
+  it('prints the 413 Over Limit message when a tenant limit is reached', async () => {
+    await t.setTenantLimits(tenant.id, { maxPendingTasks: 1 });
+    const input = JSON.stringify({ import_from: 'c/o.vhd', image_properties: { name: 'over' } });
+    const failure = await glance('task-create', '--type', 'import', '--input', input).catch(
+      (error: Error) => error.message,
+    );
+    console.log(`[glance] over the limit: ${failure.split('\n').slice(1).join(' ').trim()}`);
+    expect(failure).toMatch(/Over limit: max_pending_tasks is 1 and the tenant has \d+/);
+    await t.setTenantLimits(tenant.id, { maxPendingTasks: 100 });
+  });
 });

@@ -14,7 +14,7 @@ let queues: ApiQueues;
 const logger = createLogger({ name: 'test', level: 'silent' });
 
 beforeAll(async () => {
-  // A long relay interval and a 1 s maintenance schedule: this file drives the relay by hand.
+  // A long relay interval and a 1 s purge timer: this file drives the relay by hand.
   t = await startTestApi({ OUTBOX_RELAY_INTERVAL_MS: '60000', MAINTENANCE_INTERVAL_MS: '1000' });
   tenant = await t.createTestTenant();
   queues = createApiQueues({ redisUrl: t.config.REDIS_URL, prefix: uniqueName('relay'), logger });
@@ -27,7 +27,7 @@ afterAll(async () => {
 async function insertPendingTask(): Promise<string> {
   const [row] = await t.db
     .insert(tasks)
-    .values({ tenantId: tenant.id, type: 'import', input: importBody().input })
+    .values({ tenantId: tenant.id, type: 'import', input: importBody().input, dispatchedAt: sql`now()` })
     .returning();
   await t.db
     .insert(outbox)
@@ -82,7 +82,9 @@ describe('reconcilePendingTasks', () => {
     await relayOutboxBatch(t.db, queues.publishTaskJobs, 1000);
     await (await queues.taskQueue(QueueName.import).getJob(jobIdForTask(lost)))?.remove();
     const unrelayed = await insertPendingTask();
-    await t.db.update(tasks).set({ updatedAt: sql`now() - interval '1 hour'` });
+    await t.db
+      .update(tasks)
+      .set({ updatedAt: sql`now() - interval '1 hour'`, dispatchedAt: sql`now() - interval '1 hour'` });
 
     expect(await reconcilePendingTasks(t.db, queues.ensureTaskJob, 60)).toBe(1);
     expect(await queues.taskQueue(QueueName.import).getJob(jobIdForTask(lost))).toBeDefined();
@@ -118,7 +120,7 @@ describe('purgeExpiredTasks', () => {
     expect(left.map((r) => r.id)).toEqual([fresh]);
   });
 
-  it('runs on the maintenance job scheduler inside the API process', async () => {
+  it('runs on a process timer inside the API process (no Redis schedule)', async () => {
     const expired = await insertPendingTask();
     await t.db
       .update(tasks)

@@ -13,6 +13,9 @@ beforeAll(async () => {
   redis = await startRedis();
   t = await startTestApi({ REDIS_URL: redis.url, OUTBOX_RELAY_INTERVAL_MS: '250' });
   tenant = await t.createTestTenant();
+  // Every task may be dispatched at once, so each one reaches the outbox and the queue as before.
+  await t.setTenantLimits(tenant.id, { maxPendingTasks: 1000, maxActiveTasks: 1000 });
+  await t.fakeWorkerCapacity(1000);
 });
 afterAll(async () => {
   await t?.close();

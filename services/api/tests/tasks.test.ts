@@ -16,6 +16,9 @@ let tenant: TestTenant;
 beforeAll(async () => {
   t = await startTestApi();
   tenant = await t.createTestTenant();
+  // No worker runs here: a fake capacity lets the dispatcher hand each task to the queue.
+  await t.setTenantLimits(tenant.id, { maxActiveTasks: 1000 });
+  await t.fakeWorkerCapacity(1000);
 });
 afterAll(() => t?.close());
 

@@ -1,10 +1,12 @@
 import {
   databaseConfig,
+  dispatchConfig,
   importLimitsConfig,
   loggingConfig,
   objectStoreConfig,
   redisConfig,
   taskTtlConfig,
+  tenantLimitDefaultsConfig,
   tenantSecretKeyConfig,
 } from '@cloud-images/shared';
 import { z } from 'zod';
@@ -27,6 +29,16 @@ export const workerConfigSchema = z
     SHUTDOWN_TIMEOUT_MS: milliseconds(0, 25_000),
     /** Minimum time between two progress writes of one task. */
     PROGRESS_INTERVAL_MS: milliseconds(100, 1_000),
+    /** How often this process refreshes its worker_heartbeats row and the heartbeat_at of its running tasks. */
+    WORKER_HEARTBEAT_INTERVAL_MS: milliseconds(200, 5_000),
+    /** Per-job deadline = JOB_DEADLINE_BASE_MS + object bytes / JOB_DEADLINE_MIN_BYTES_PER_SECOND. */
+    JOB_DEADLINE_BASE_MS: milliseconds(1_000, 5 * 60_000),
+    /** The slowest transfer rate still considered alive; 1 MiB/s gives a 40 GiB import about 11 hours. */
+    JOB_DEADLINE_MIN_BYTES_PER_SECOND: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(1024 * 1024),
     HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(9393),
   })
   .extend(databaseConfig.shape)
@@ -35,6 +47,8 @@ export const workerConfigSchema = z
   .extend(tenantSecretKeyConfig.shape)
   .extend(taskTtlConfig.shape)
   .extend(importLimitsConfig.shape)
+  .extend(dispatchConfig.shape)
+  .extend(tenantLimitDefaultsConfig.shape)
   .extend(loggingConfig.shape);
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;

@@ -3,10 +3,12 @@ import {
   createObjectStoreFactory,
   type DbExecutor,
   decodeKey,
+  dispatchRound,
   ensureImageStoreBucket,
   type Logger,
   objectStoreTimeouts,
   openImageStore,
+  PeriodicRunner,
   QueueName,
   SecretBox,
   TaskOutcomeWriter,
@@ -20,6 +22,7 @@ import { WorkerMetrics } from './metrics.js';
 import { createTaskJobProcessor } from './processors/task-job-processor.js';
 import { TenantObjectStores } from './storage/tenant-object-store.js';
 import { TaskStateStore } from './tasks/task-state-store.js';
+import { WorkerHeartbeat } from './tasks/worker-heartbeat.js';
 import { WorkerManager } from './worker-manager.js';
 
 export interface WorkerApp {
@@ -60,10 +63,41 @@ export async function startWorkerApp(
     tenantStores,
     imageStore,
     maxVirtualSize: config.MAX_VIRTUAL_SIZE_BYTES,
+    defaultMaxImageBytes: config.TENANT_DEFAULT_MAX_IMAGE_BYTES,
     inTransaction: <T>(work: (tx: DbExecutor) => Promise<T>) => db.transaction((tx) => work(tx)),
     logger,
   };
-  const processorBase = { tasks, outcomes, metrics, logger, progressIntervalMs: config.PROGRESS_INTERVAL_MS };
+  const heartbeat = new WorkerHeartbeat(
+    db,
+    config.WORKER_CONCURRENCY,
+    config.WORKER_HEARTBEAT_INTERVAL_MS,
+    logger,
+  );
+  // The worker dispatches too, right after a job ends, so a freed slot is refilled without waiting for the API's
+  // tick; the dispatcher's NOTIFY then wakes the API's relay. The advisory lock keeps one dispatcher at a time.
+  const dispatcher = new PeriodicRunner(async () => {
+    try {
+      await dispatchRound(db, {
+        defaultMaxActive: config.TENANT_DEFAULT_MAX_ACTIVE_TASKS,
+        heartbeatTtlMs: config.WORKER_HEARTBEAT_TTL_MS,
+      });
+    } catch (error) {
+      logger.warn({ err: error }, 'dispatcher: round failed; will retry');
+    }
+  }, config.DISPATCH_INTERVAL_MS);
+  const processorBase = {
+    tasks,
+    outcomes,
+    metrics,
+    logger,
+    progressIntervalMs: config.PROGRESS_INTERVAL_MS,
+    heartbeat,
+    deadline: {
+      baseMs: config.JOB_DEADLINE_BASE_MS,
+      minBytesPerSecond: config.JOB_DEADLINE_MIN_BYTES_PER_SECOND,
+    },
+    onJobEnded: () => dispatcher.kick(),
+  };
   const workers = new WorkerManager({
     redisUrl: config.REDIS_URL,
     queuePrefix: config.QUEUE_PREFIX,
@@ -91,6 +125,8 @@ export async function startWorkerApp(
     },
   });
   workers.start();
+  heartbeat.start();
+  dispatcher.start();
 
   let stopped: Promise<void> | undefined;
   return {
@@ -102,7 +138,13 @@ export async function startWorkerApp(
       return true;
     },
     stop() {
-      stopped ??= workers.close().then(() => database.close());
+      stopped ??= (async () => {
+        await dispatcher.stop();
+        heartbeat.draining();
+        await workers.close();
+        await heartbeat.stop();
+        await database.close();
+      })();
       return stopped;
     },
   };

@@ -1,4 +1,3 @@
-import { QueueName } from '@cloud-images/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { find, findGenerated, type K8sObject, kustomize, type Overlay, overlays, report } from './helpers.js';
@@ -49,13 +48,11 @@ const scaledObjectSchema = z.strictObject({
     triggers: z
       .array(
         z.strictObject({
-          type: z.literal('redis'),
+          type: z.literal('postgresql'),
           metadata: z.strictObject({
-            address: z.string().regex(/^[^:/\s]+:\d+$/, 'host:port'),
-            listName: z.string().min(1),
-            listLength: z.string().regex(/^\d+$/),
-            activationListLength: z.string().regex(/^\d+$/),
-            databaseIndex: z.string().regex(/^\d+$/),
+            query: z.string().min(1),
+            targetQueryValue: z.string().regex(/^\d+(\.\d+)?$/),
+            activationTargetQueryValue: z.string().regex(/^\d+(\.\d+)?$/),
           }),
           authenticationRef: z.strictObject({ name: z.string().min(1) }),
         }),
@@ -70,7 +67,11 @@ const triggerAuthenticationSchema = z.strictObject({
   metadata: z.object({ name: z.string().min(1) }).passthrough(),
   spec: z.strictObject({
     secretTargetRef: z.array(
-      z.strictObject({ parameter: z.enum(['password', 'username']), name: z.string(), key: z.string() }),
+      z.strictObject({
+        parameter: z.enum(['password', 'username', 'connection']),
+        name: z.string(),
+        key: z.string(),
+      }),
     ),
   }),
 });
@@ -261,28 +262,24 @@ describe.each(overlays)('overlay %s', (name) => {
 });
 
 describe('KEDA ScaledObject (components/keda, overlay prod-keda)', () => {
-  it('counts the waiting lists BullMQ really uses, for both task queues', () => {
+  it('scales on the runnable work in Postgres (pending + processing, capped per tenant), not a BullMQ list', () => {
     const objects = rendered['prod-keda'];
     const scaledObject = scaledObjectSchema.parse(find(objects, 'ScaledObject', 'cloud-images-worker'));
-    const prefix = findGenerated(objects, 'ConfigMap', 'cloud-images-config')?.data?.QUEUE_PREFIX;
-    expect(prefix).toBe('cloud-images');
-    const listNames = scaledObject.spec.triggers.map((t) => t.metadata.listName).sort();
-    // BullMQ: `${prefix}:${queueName}:wait`.
-    expect(listNames).toEqual(
-      [`${prefix}:${QueueName.export}:wait`, `${prefix}:${QueueName.import}:wait`].sort(),
-    );
-    expect(listNames).toEqual(['cloud-images:image-export:wait', 'cloud-images:image-import:wait']);
-
+    expect(scaledObject.spec.triggers).toHaveLength(1);
+    const [trigger] = scaledObject.spec.triggers;
+    expect(trigger!.metadata.query).toMatch(/FROM tasks WHERE status IN \('pending', 'processing'\)/);
+    expect(trigger!.metadata.query).toMatch(/least\(w\.n, coalesce\(t\.max_active_tasks, 2\)\)/);
     expect(find(objects, 'Deployment', scaledObject.spec.scaleTargetRef.name)).toBeDefined();
     expect(
       find(objects, 'Deployment', 'cloud-images-worker')?.spec.replicas,
       'KEDA owns the count',
     ).toBeUndefined();
-    for (const trigger of scaledObject.spec.triggers) {
-      expect(find(objects, 'TriggerAuthentication', trigger.authenticationRef.name)).toBeDefined();
-      expect(trigger.metadata.listLength).toBe(
-        findGenerated(objects, 'ConfigMap', 'cloud-images-worker-config')?.data?.WORKER_CONCURRENCY,
-      );
-    }
+    const auth = triggerAuthenticationSchema.parse(
+      find(objects, 'TriggerAuthentication', trigger!.authenticationRef.name),
+    );
+    expect(auth.spec.secretTargetRef.map((r) => r.parameter)).toEqual(['connection']);
+    expect(trigger!.metadata.targetQueryValue).toBe(
+      findGenerated(objects, 'ConfigMap', 'cloud-images-worker-config')?.data?.WORKER_CONCURRENCY,
+    );
   });
 });

@@ -60,6 +60,10 @@ export class Tenant {
 export interface E2eOptions {
   /** Extra worker environment, e.g. `MAX_VIRTUAL_SIZE_BYTES`; every later worker (restart, start) keeps it. */
   worker?: Record<string, string>;
+  /** Extra API environment, e.g. a rate limit that fits a test's burst. */
+  api?: Record<string, string>;
+  /** A private Redis (test-stack's startRedis) for files that stop or restart it; default the stack's. */
+  redisUrl?: string;
 }
 
 /**
@@ -93,7 +97,7 @@ export class E2eEnv {
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
       DATABASE_POOL_MAX: '4',
-      REDIS_URL: stack.redis.url,
+      REDIS_URL: options.redisUrl ?? stack.redis.url,
       QUEUE_PREFIX: uniqueName('e2e'),
       S3_ENDPOINT: stack.s3.endpoint,
       S3_REGION: stack.s3.region,
@@ -114,6 +118,9 @@ export class E2eEnv {
         PORT: '0',
         HOST: '127.0.0.1',
         SHUTDOWN_TIMEOUT_MS: '2000',
+        // Tests poll tasks fast; the noisy-neighbour file raises it further for its burst.
+        RATE_LIMIT_POINTS: '10000',
+        ...options.api,
       }),
     ]);
     const processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -169,6 +176,23 @@ export class E2eEnv {
       await database.drop().catch(() => {});
       throw error;
     }
+  }
+
+  /** Runs the real admin CLI against this file's database and parses its JSON output. */
+  admin<T>(args: string[]): Promise<T> {
+    return admin<T>(this.env, args);
+  }
+
+  /**
+   * Starts one more worker process (same environment as the first), for tests that need several. The caller
+   * owns it: stop or kill it before `stop()`.
+   */
+  spawnExtraWorker(name: string, overrides: Record<string, string> = {}): Promise<ServiceProcess> {
+    return startService(
+      'worker',
+      `${this.worker.name}-${name}`,
+      workerEnv(this.env, { ...this.workerOverrides, ...overrides }),
+    );
   }
 
   /** The running worker process (its pid, its log). */

@@ -104,3 +104,33 @@ export const importLimitsConfig = z.object({
     .min(1024 * 1024)
     .default(40 * 1024 ** 3),
 });
+
+/** Per-tenant limits used when a tenant row leaves its own column null (docs/fair-dispatch.md). */
+export const tenantLimitDefaultsConfig = z.object({
+  /** Tasks of one tenant handed to the workers at once (dispatched or processing). */
+  TENANT_DEFAULT_MAX_ACTIVE_TASKS: z.coerce.number().int().min(1).default(2),
+  /** Tasks of one tenant pending or processing; one more POST is answered 413. */
+  TENANT_DEFAULT_MAX_PENDING_TASKS: z.coerce.number().int().min(1).default(100),
+  /** Images a tenant holds, imports in flight included. */
+  TENANT_DEFAULT_MAX_IMAGES: z.coerce.number().int().min(1).default(1000),
+  /** Total bytes of a tenant's images, imports in flight included; 1 TiB. */
+  TENANT_DEFAULT_MAX_IMAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1024 ** 4),
+});
+export type TenantLimitDefaults = z.output<typeof tenantLimitDefaultsConfig>;
+
+/** The fair dispatcher and the recovery sweeps that keep Postgres the source of truth (docs/fair-dispatch.md). */
+export const dispatchConfig = z.object({
+  /** How often the dispatcher runs besides its kicks (after a POST, after a job ends). */
+  DISPATCH_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  /** A worker whose heartbeat row is older than this no longer counts towards capacity. */
+  WORKER_HEARTBEAT_TTL_MS: z.coerce.number().int().min(1_000).default(15_000),
+  /** A task processing with a heartbeat older than this has no live job: it is re-dispatched (or failed). */
+  TASK_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** How often the recovery sweeps (re-publish unclaimed jobs, stale heartbeats) run. */
+  RECOVERY_INTERVAL_MS: z.coerce.number().int().min(200).default(5_000),
+});
+export type DispatchConfig = z.output<typeof dispatchConfig>;

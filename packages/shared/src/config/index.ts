@@ -1,13 +1,17 @@
 export {
+  type DispatchConfig,
   databaseConfig,
   decodeKey,
+  dispatchConfig,
   importLimitsConfig,
   loggingConfig,
   logLevel,
   objectStoreConfig,
   objectStoreTimeouts,
   redisConfig,
+  type TenantLimitDefaults,
   taskTtlConfig,
+  tenantLimitDefaultsConfig,
   tenantSecretKeyConfig,
 } from './fragments.js';
 export { ConfigError, loadConfigOrExit, parseConfig } from './load-config.js';

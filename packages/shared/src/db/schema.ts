@@ -35,6 +35,13 @@ export const tenants = pgTable('tenants', {
   /** AES-256-GCM ciphertext (see security/secret-box.ts); the plaintext never touches the database. */
   s3SecretKeyEncrypted: text('s3_secret_key_encrypted').notNull(),
   bucketPrefix: text('bucket_prefix').notNull().default(''),
+  /** Per-tenant limits; null means the deployment default (TENANT_DEFAULT_MAX_* in the config). */
+  maxActiveTasks: integer('max_active_tasks'),
+  maxPendingTasks: integer('max_pending_tasks'),
+  maxImages: integer('max_images'),
+  maxImageBytes: bigint('max_image_bytes', { mode: 'number' }),
+  /** When the dispatcher last handed one of this tenant's tasks to the queue: the round-robin cursor. */
+  lastDispatchedAt: timestamp('last_dispatched_at', { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -88,12 +95,19 @@ export const tasks = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
+    /** Set when the fair dispatcher hands the task to the queue; null = waiting in Postgres (status pending). */
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+    /** Refreshed by the worker every few seconds while a job runs: liveness, independent of progress. */
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
   },
   (t) => [
     index('tasks_tenant_created_idx').on(t.tenantId, t.createdAt, t.id),
     index('tasks_status_updated_idx').on(t.status, t.updatedAt),
     index('tasks_expires_idx').on(t.expiresAt),
+    index('tasks_undispatched_idx')
+      .on(t.tenantId, t.createdAt)
+      .where(sql`${t.status} = 'pending' and ${t.dispatchedAt} is null`),
     uniqueIndex('tasks_tenant_idempotency_key_idx')
       .on(t.tenantId, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),
@@ -152,6 +166,16 @@ export const outbox = pgTable(
   },
   (t) => [index('outbox_unpublished_idx').on(t.createdAt).where(sql`${t.publishedAt} is null`)],
 );
+
+/**
+ * One row per running worker process, refreshed every few seconds. The dispatcher's capacity is the sum of
+ * `concurrency` over the rows seen within a TTL, so it never enqueues more jobs than there are free slots.
+ */
+export const workerHeartbeats = pgTable('worker_heartbeats', {
+  workerId: text('worker_id').primaryKey(),
+  concurrency: integer('concurrency').notNull(),
+  lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 export type TenantRow = typeof tenants.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;

@@ -32,12 +32,14 @@ export function jobIdForTask(taskId: string): string {
 
 /**
  * Options every task job is added with, by whoever adds it (outbox relay or reconciler).
- * Finished jobs are kept for a week so a late re-add with the same jobId is still recognised as a duplicate.
+ * Finished jobs are kept a day and at most 10,000 per queue (bounded by age AND count: Redis memory is
+ * measured in docs/benchmarks.md). Postgres is the source of truth, so a re-add after removal is harmless:
+ * its job finds the task terminal and does nothing.
  * Retries cover transient S3/Postgres/Redis faults; validation failures end the task without retrying.
  */
 export const taskJobOptions = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 5_000 },
-  removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
-  removeOnFail: { age: 7 * 24 * 3600, count: 100_000 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 24 * 3600, count: 10_000 },
 } as const;

@@ -13,5 +13,14 @@ export const TaskMessage = {
     `Swift already has an object with id '${objectName}' in container '${container}'`,
   /** A stored task whose input breaks the contract (the API never writes one; a hand-made row might). */
   invalidTaskInput: (problem: string) => `The task input is invalid: ${problem}`,
+  /** Recovery found no live worker for the task (heartbeats stopped) after its last attempt. */
+  workerLost:
+    'The task could not be completed: the worker running it stopped responding on every attempt. Please try again.',
+  /** The import would take the tenant past its max_image_bytes limit. */
+  imageBytesLimit: (limit: number, used: number, size: number) =>
+    `Over limit: importing this image (${size} bytes) would exceed the tenant's max_image_bytes of ${limit} bytes (${used} bytes in use).`,
+  /** The job ran past its deadline (base + size / minimum rate) on every attempt. */
+  deadlineExceeded: (ms: number) =>
+    `The task did not finish within its deadline of ${Math.round(ms / 1000)} s; the object store may be unreachable.`,
   internalError: 'The task could not be completed because of an internal error. Please try again.',
 } as const;

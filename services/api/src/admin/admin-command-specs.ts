@@ -41,6 +41,21 @@ export const adminCommands = {
     },
   },
   'tenant list': { summary: 'list tenants (no secrets)', flags: {} },
+  'tenant show': {
+    summary: "a tenant's limits (own or default) and current usage",
+    flags: {},
+    operand: { value: 'TENANT_ID', describe: 'the tenant' },
+  },
+  'tenant update': {
+    summary: "set a tenant's limits (unset ones keep their value)",
+    flags: {
+      'max-active': { value: 'N', required: false, describe: 'tasks handed to the workers at once' },
+      'max-pending': { value: 'N', required: false, describe: 'tasks pending or processing (413 past it)' },
+      'max-images': { value: 'N', required: false, describe: 'images held, imports in flight included' },
+      'max-image-bytes': { value: 'N', required: false, describe: 'total bytes of images, imports included' },
+    },
+    operand: { value: 'TENANT_ID', describe: 'the tenant' },
+  },
   'token create': {
     summary: 'issue an API token: printed this once, only its hash is stored',
     flags: {

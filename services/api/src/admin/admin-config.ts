@@ -1,4 +1,4 @@
-import { databaseConfig, tenantSecretKeyConfig } from '@cloud-images/shared';
+import { databaseConfig, tenantLimitDefaultsConfig, tenantSecretKeyConfig } from '@cloud-images/shared';
 import { z } from 'zod';
 
 /**
@@ -8,6 +8,7 @@ import { z } from 'zod';
 export const adminCliConfigSchema = z
   .object({})
   .extend(databaseConfig.shape)
-  .extend(tenantSecretKeyConfig.shape);
+  .extend(tenantSecretKeyConfig.shape)
+  .extend(tenantLimitDefaultsConfig.shape);
 
 export type AdminCliConfig = z.output<typeof adminCliConfigSchema>;

@@ -11,6 +11,7 @@ import { type AdminInvocation, parseAdminArguments, UsageError } from './admin-a
 import { AdminError, createTenant, createToken, listTenants, revokeToken } from './admin-commands.js';
 import { adminCliConfigSchema } from './admin-config.js';
 import { adminUsage } from './admin-usage.js';
+import { parseLimit, showTenant, updateTenantLimits } from './tenant-limit-commands.js';
 
 type CommandInvocation = Extract<AdminInvocation, { kind: 'command' }>;
 
@@ -37,6 +38,20 @@ async function execute({ name, flags, operand }: CommandInvocation): Promise<unk
         });
       case 'tenant list':
         return { tenants: await listTenants(database.db) };
+      case 'tenant show':
+        return await showTenant(database.db, operand ?? '', config);
+      case 'tenant update':
+        return await updateTenantLimits(
+          database.db,
+          operand ?? '',
+          {
+            maxActiveTasks: parseLimit('max-active', flags['max-active']),
+            maxPendingTasks: parseLimit('max-pending', flags['max-pending']),
+            maxImages: parseLimit('max-images', flags['max-images']),
+            maxImageBytes: parseLimit('max-image-bytes', flags['max-image-bytes']),
+          },
+          config,
+        );
       case 'token create': {
         const role = flag('role');
         if (!(tokenRole.enumValues as readonly string[]).includes(role)) {

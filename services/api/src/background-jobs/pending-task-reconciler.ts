@@ -1,5 +1,5 @@
 import { type Database, outbox, queueForTaskType, type TaskType, tasks } from '@cloud-images/shared';
-import { and, eq, isNull, lt, notExists, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lt, notExists, sql } from 'drizzle-orm';
 import { taskIsVisible } from '../tasks/task-repository.js';
 
 /**
@@ -9,9 +9,10 @@ import { taskIsVisible } from '../tasks/task-repository.js';
 export type EnsureTaskJob = (task: { taskId: string; type: TaskType; queue: string }) => Promise<boolean>;
 
 /**
- * Re-enqueues tasks that have stayed pending longer than `olderThanSeconds` although the relay already published
- * them (a job lost with a Redis flush, or dead-lettered before the worker could claim it). Tasks whose outbox row
- * is still unpublished belong to the relay and are skipped. Returns how many tasks were re-enqueued.
+ * Re-enqueues tasks dispatched more than `olderThanSeconds` ago and still unclaimed although the relay already
+ * published them (a job lost with a Redis flush, or dead-lettered before the worker could claim it). Undispatched
+ * tasks wait in Postgres for the dispatcher, and tasks whose outbox row is still unpublished belong to the relay:
+ * both are skipped. Returns how many tasks were re-enqueued.
  */
 export async function reconcilePendingTasks(
   db: Database,
@@ -25,7 +26,8 @@ export async function reconcilePendingTasks(
     .where(
       and(
         eq(tasks.status, 'pending'),
-        lt(tasks.updatedAt, sql`now() - make_interval(secs => ${olderThanSeconds})`),
+        isNotNull(tasks.dispatchedAt),
+        lt(tasks.dispatchedAt, sql`now() - make_interval(secs => ${olderThanSeconds})`),
         taskIsVisible,
         notExists(
           db
@@ -35,7 +37,7 @@ export async function reconcilePendingTasks(
         ),
       ),
     )
-    .orderBy(tasks.updatedAt)
+    .orderBy(tasks.dispatchedAt)
     .limit(batchSize);
   let reenqueued = 0;
   for (const task of stale) {

@@ -3,10 +3,11 @@ import type { ErrorRequestHandler } from 'express';
 import {
   DomainError,
   InvalidRequestError,
+  OverLimitError,
   ResourceConflictError,
   ResourceNotFoundError,
 } from '../domain-errors.js';
-import { ApiError, BadRequest, Conflict, errorBody, NotFound } from './errors.js';
+import { ApiError, BadRequest, Conflict, errorBody, NotFound, OverLimit } from './errors.js';
 
 /** Each domain error's HTTP face. A DomainError missing here is a bug, answered 500 by the fallback. */
 const domainErrorStatus = new Map<
@@ -21,6 +22,8 @@ const domainErrorStatus = new Map<
 ]);
 
 function fromDomainError(error: DomainError): ApiError | undefined {
+  // Carries a header besides its message, so it cannot be one of the message-only mappings above.
+  if (error instanceof OverLimitError) return new OverLimit(error.message, error.retryAfterSeconds);
   for (const [type, toApiError] of domainErrorStatus) {
     if (error instanceof type) return toApiError(error.message);
   }

@@ -65,6 +65,13 @@ export class PayloadTooLarge extends ApiError {
   }
 }
 
+/** Glance's and Rackspace's answer to a tenant over a quota or a rate limit. */
+export class OverLimit extends ApiError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(413, 'Over Limit', message, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  }
+}
+
 export class UnsupportedMediaType extends ApiError {
   constructor(message: string) {
     super(415, 'Unsupported Media Type', message);

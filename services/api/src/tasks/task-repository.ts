@@ -1,17 +1,17 @@
 import {
   type Database,
-  outbox,
-  queueForTaskType,
   type SortDir,
   type TASK_SORT_KEYS,
   type TaskOutcomeWriter,
   type TaskRow,
   type TaskStatus,
   type TaskType,
+  type TenantLimitDefaults,
   tasks,
 } from '@cloud-images/shared';
 import { and, eq, gt, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import { afterMarker, keysetOrder } from '../db/keyset-pagination.js';
+import { admitTask } from './tenant-admission.js';
 
 /** A task exists for its client until `expires_at`; after that it is gone even before the purge deletes it. */
 export const taskIsVisible = or(isNull(tasks.expiresAt), gt(tasks.expiresAt, sql`now()`)) as SQL;
@@ -32,14 +32,15 @@ export type CreateTaskOutcome =
   | { kind: 'key-conflict'; task: TaskRow };
 
 /**
- * Writes the task and its outbox row in ONE transaction, so a committed task always reaches the queue
- * (the relay publishes the outbox row) and a rolled-back one never does.
- * With an idempotency key, a second request finds the first task instead of creating another.
+ * Writes the task row, pending and undispatched: the fair dispatcher later hands it to the queue (its outbox
+ * row is written then, in the dispatcher's transaction). An idempotent replay returns the original task before
+ * any limit is checked; a new task is admitted under the tenant's row lock (OverLimitError otherwise).
  */
-export async function insertTaskWithOutbox(
+export async function insertTask(
   db: Database,
   outcomes: TaskOutcomeWriter,
   task: NewTask,
+  limits: TenantLimitDefaults,
 ): Promise<CreateTaskOutcome> {
   return db.transaction(async (tx) => {
     if (task.idempotencyKey) {
@@ -53,7 +54,11 @@ export async function insertTaskWithOutbox(
             lte(tasks.expiresAt, sql`now()`),
           ),
         );
+      const replay = await findByKey(tx, task.tenantId, task.idempotencyKey);
+      if (replay) return replayOutcome(replay, task);
     }
+    // A task born failed never runs, so it takes no slot under the limits.
+    if (task.failureMessage === undefined) await admitTask(tx, task.tenantId, task.type, limits);
     const [row] = await tx
       .insert(tasks)
       .values({
@@ -70,14 +75,9 @@ export async function insertTaskWithOutbox(
       .returning();
     if (!row) {
       // ON CONFLICT waited for any concurrent holder of the key to commit, so the winner is visible now.
-      const [existing] = await tx
-        .select()
-        .from(tasks)
-        .where(and(eq(tasks.tenantId, task.tenantId), eq(tasks.idempotencyKey, task.idempotencyKey ?? '')));
+      const existing = await findByKey(tx, task.tenantId, task.idempotencyKey ?? '');
       if (!existing) throw new Error('idempotency key conflict without a visible task');
-      return existing.requestHash === task.requestHash
-        ? { kind: 'replayed', task: existing }
-        : { kind: 'key-conflict', task: existing };
+      return replayOutcome(existing, task);
     }
     if (task.failureMessage !== undefined) {
       // Born pending and failed at once through the shared writer, so it passes the same transition guard.
@@ -85,11 +85,26 @@ export async function insertTaskWithOutbox(
       if (!failed) throw new Error(`task ${row.id} could not be failed at creation`);
       return { kind: 'created', task: failed };
     }
-    await tx
-      .insert(outbox)
-      .values({ taskId: row.id, queue: queueForTaskType[task.type], payload: { taskId: row.id } });
     return { kind: 'created', task: row };
   });
+}
+
+async function findByKey(
+  tx: Pick<Database, 'select'>,
+  tenantId: string,
+  key: string,
+): Promise<TaskRow | undefined> {
+  const [existing] = await tx
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.tenantId, tenantId), eq(tasks.idempotencyKey, key)));
+  return existing;
+}
+
+function replayOutcome(existing: TaskRow, task: NewTask): CreateTaskOutcome {
+  return existing.requestHash === task.requestHash
+    ? { kind: 'replayed', task: existing }
+    : { kind: 'key-conflict', task: existing };
 }
 
 export async function findVisibleTask(

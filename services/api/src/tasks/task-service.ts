@@ -4,6 +4,7 @@ import {
   TaskMessage,
   type TaskOutcomeWriter,
   type TaskRow,
+  type TenantLimitDefaults,
   taskListQuery,
 } from '@cloud-images/shared';
 import type { Caller } from '../caller.js';
@@ -11,14 +12,16 @@ import { ResourceConflictError, ResourceNotFoundError } from '../domain-errors.j
 import { parseListRequest } from '../list-request.js';
 import type { ApiMetrics } from '../operations/metrics.js';
 import { parseIdempotencyKey, parseTaskRequest, requestHash } from './task-input.js';
-import { findVisibleTask, insertTaskWithOutbox, listVisibleTasks } from './task-repository.js';
+import { findVisibleTask, insertTask, listVisibleTasks } from './task-repository.js';
 
 export interface TaskServiceDeps {
   db: Database;
   outcomes: TaskOutcomeWriter;
   metrics: ApiMetrics;
-  /** Called after a task with a job commits: the relay publishes at once instead of at its next tick. */
-  onOutboxWritten: () => void;
+  /** Tenant limits for tenants whose own columns are null. */
+  limits: TenantLimitDefaults;
+  /** Called after a pending task commits: the dispatcher runs at once instead of at its next tick. */
+  onTaskQueued: () => void;
 }
 
 export type TaskServiceResult = { task: TaskRow; replayed: boolean };
@@ -36,16 +39,21 @@ export function createTaskService(deps: TaskServiceDeps) {
     ): Promise<TaskServiceResult> {
       const idempotencyKey = parseIdempotencyKey(idempotencyHeader);
       const request = parseTaskRequest(body);
-      const outcome = await insertTaskWithOutbox(deps.db, deps.outcomes, {
-        tenantId: caller.tenantId,
-        type: request.body.type,
-        input: request.body.input,
-        idempotencyKey,
-        requestHash: requestHash(request.body),
-        ...(request.hasUnsupportedImageProperty
-          ? { failureMessage: TaskMessage.unsupportedImageProperty }
-          : {}),
-      });
+      const outcome = await insertTask(
+        deps.db,
+        deps.outcomes,
+        {
+          tenantId: caller.tenantId,
+          type: request.body.type,
+          input: request.body.input,
+          idempotencyKey,
+          requestHash: requestHash(request.body),
+          ...(request.hasUnsupportedImageProperty
+            ? { failureMessage: TaskMessage.unsupportedImageProperty }
+            : {}),
+        },
+        deps.limits,
+      );
       if (outcome.kind === 'key-conflict') {
         throw new ResourceConflictError(
           `The Idempotency-Key '${idempotencyKey}' was already used with a different request body (task ${outcome.task.id}).`,
@@ -53,7 +61,7 @@ export function createTaskService(deps: TaskServiceDeps) {
       }
       if (outcome.kind === 'created') {
         deps.metrics.tasksCreated.inc({ type: outcome.task.type });
-        if (outcome.task.status === 'pending') deps.onOutboxWritten();
+        if (outcome.task.status === 'pending') deps.onTaskQueued();
       }
       return { task: outcome.task, replayed: outcome.kind === 'replayed' };
     },

@@ -21,6 +21,8 @@ const base: TaskRow = {
   createdAt: new Date('2014-02-26T02:58:46.123Z'),
   updatedAt: new Date('2014-02-26T02:58:46.999Z'),
   startedAt: null,
+  dispatchedAt: null,
+  heartbeatAt: null,
   expiresAt: null,
 };
 

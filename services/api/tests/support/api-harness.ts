@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createDatabase, type DatabaseHandle, SecretBox, type TokenRole } from '@cloud-images/shared';
+import {
+  createDatabase,
+  type DatabaseHandle,
+  SecretBox,
+  type TokenRole,
+  tenants,
+  workerHeartbeats,
+} from '@cloud-images/shared';
 import {
   createIsolatedDatabase,
   createTenantBucket,
@@ -7,6 +14,7 @@ import {
   seedTenant,
   uniqueName,
 } from '@cloud-images/test-stack';
+import { eq, sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { createToken } from '../../src/admin/admin-commands.js';
 import { type RunningApi, startApi } from '../../src/api-server.js';
@@ -56,6 +64,8 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     OUTBOX_RELAY_INTERVAL_MS: '200',
+    // Test files fire bursts from one token; the rate-limit tests set their own, lower limit.
+    RATE_LIMIT_POINTS: '100000',
     ...overrides,
   };
   const config: ApiConfig = apiConfigSchema.parse(env);
@@ -76,6 +86,21 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
       tokens[role] = (await createToken(handle.db, { tenantId: tenant.id, role })).token;
     }
     return { id: tenant.id, tokens };
+  }
+
+  /** A worker heartbeat row that stays live for an hour: the dispatcher sees `concurrency` slots, no worker runs. */
+  async function fakeWorkerCapacity(concurrency: number, workerId = 'fake-worker'): Promise<void> {
+    await handle.db
+      .insert(workerHeartbeats)
+      .values({ workerId, concurrency, lastSeenAt: sql`now() + interval '1 hour'` })
+      .onConflictDoUpdate({ target: workerHeartbeats.workerId, set: { concurrency } });
+  }
+
+  async function setTenantLimits(
+    tenantId: string,
+    limits: Partial<Pick<typeof tenants.$inferInsert, 'maxActiveTasks' | 'maxPendingTasks' | 'maxImages'>>,
+  ): Promise<void> {
+    await handle.db.update(tenants).set(limits).where(eq(tenants.id, tenantId));
   }
 
   async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
@@ -117,6 +142,8 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
     imageBucket,
     imageStoreClient,
     createTestTenant,
+    fakeWorkerCapacity,
+    setTenantLimits,
     request,
     close,
   };

@@ -20,6 +20,7 @@ import type { ImageRepository } from '../images/image-repository.js';
 import { chainStreams } from '../storage/stream-chain.js';
 import type { TenantObjectStore, TenantObjectStores } from '../storage/tenant-object-store.js';
 import type { TaskRunContext } from '../tasks/task-run-context.js';
+import { reserveImageBytes } from './image-bytes-quota.js';
 import { parseImportInput } from './import-task-input.js';
 
 export interface ImportDependencies {
@@ -28,6 +29,8 @@ export interface ImportDependencies {
   tenantStores: TenantObjectStores;
   imageStore: ImageStore;
   maxVirtualSize: number;
+  /** max_image_bytes for tenants whose own column is null. */
+  defaultMaxImageBytes: number;
   inTransaction: <T>(work: (tx: DbExecutor) => Promise<T>) => Promise<T>;
   logger: Logger;
 }
@@ -53,6 +56,7 @@ export async function importImageFromContainer(deps: ImportDependencies, run: Ta
     );
   }
 
+  await deps.inTransaction((tx) => reserveImageBytes(tx, task, stat.size, deps.defaultMaxImageBytes));
   progress.startStage('inspecting', stat.size);
   const inspected = await inspectVhdMetadata({
     size: stat.size,

@@ -1,11 +1,19 @@
-import { TaskMessage, type TaskOutcomeWriter, type TaskType, taskJobPayload } from '@cloud-images/shared';
+import {
+  TaskMessage,
+  type TaskOutcomeWriter,
+  type TaskType,
+  taskJobOptions,
+  taskJobPayload,
+} from '@cloud-images/shared';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { describeError, isTaskFailedError, JobHandedBackError } from '../errors.js';
 import type { JobOutcome, WorkerMetrics } from '../metrics.js';
+import { JobDeadline } from '../tasks/job-deadline.js';
 import { ProgressReporter } from '../tasks/progress-reporter.js';
 import type { TaskRunContext } from '../tasks/task-run-context.js';
 import type { TaskStateStore } from '../tasks/task-state-store.js';
+import type { WorkerHeartbeat } from '../tasks/worker-heartbeat.js';
 
 export type TaskJobProcessor = (job: Job, token: string | undefined, shutdown: AbortSignal) => Promise<void>;
 
@@ -21,6 +29,12 @@ export interface TaskJobProcessorOptions {
   runUseCase: (run: TaskRunContext) => Promise<void>;
   /** Best-effort cleanup when the task fails for good on a transient error (e.g. a half-made image). */
   discardLeftovers?: (taskId: string) => Promise<void>;
+  /** Keeps heartbeat_at of the running task fresh, so recovery knows the job is alive. */
+  heartbeat: WorkerHeartbeat;
+  /** Per-job deadline: base + size / minimum rate (see JobDeadline). */
+  deadline: { baseMs: number; minBytesPerSecond: number };
+  /** Called when a job ends, whatever its outcome: the freed slot is refilled at once (dispatcher kick). */
+  onJobEnded: () => void;
 }
 
 /** Handing a job back at shutdown: retry soon on another worker, without spending an attempt. */
@@ -44,6 +58,9 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
     const logger = options.logger.child({ queue, taskId, jobId: job.id, attempt: job.attemptsMade + 1 });
     let outcome: JobOutcome = 'skipped';
     let progress: ProgressReporter | undefined;
+    const deadline = new JobDeadline(options.deadline.baseMs, options.deadline.minBytesPerSecond);
+    const signal = AbortSignal.any([shutdown, deadline.signal]);
+    options.heartbeat.taskStarted(taskId);
     try {
       const task = await tasks.claim(taskId, options.taskType);
       if (!task) {
@@ -55,14 +72,23 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
         options.progressIntervalMs,
         (error) => logger.warn({ err: describeError(error) }, 'progress write failed'),
       );
+      progress.onStageSize = (bytes) => deadline.sizeKnown(bytes);
       logger.info('task claimed');
-      await options.runUseCase({ task, progress, signal: shutdown });
+      // The deadline (or shutdown) frees the slot even when the use case is stuck in a call that takes no signal (a stat on
+      // an endpoint that never answers): the job ends now; the abandoned call ends with its S3 timeout, and the
+      // aborted signal stops the use case at its next step.
+      const run = options.runUseCase({ task, progress, signal });
+      run.catch(() => {});
+      await Promise.race([run, rejectWhenAborted(signal)]);
       outcome = 'success';
       logger.info('task succeeded');
     } catch (error) {
       outcome = await settleFailure(error);
       throw outcome === 'handed_back' ? new DelayedError() : toQueueError(error);
     } finally {
+      deadline.clear();
+      options.heartbeat.taskEnded(taskId);
+      options.onJobEnded();
       metrics.recordJob(queue, outcome, (performance.now() - started) / 1000, progress?.streamedBytes ?? 0);
     }
 
@@ -73,6 +99,7 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
         await outcomes.fail(taskId, { message: error.clientMessage, detail: error.detail });
         return 'failure';
       }
+      if (deadline.expired && !shutdown.aborted) return settleDeadline();
       if (error instanceof JobHandedBackError || shutdown.aborted) {
         logger.warn('shutting down: handing the job back');
         await job.moveToDelayed(Date.now() + HAND_BACK_DELAY_MS, token);
@@ -88,10 +115,37 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
         return 'failure';
       }
       logger.warn({ err: detail }, 'transient error; the job will be retried');
-      await tasks.noteRetryableError(taskId, detail).catch(() => {});
+      await tasks.noteRetryableError(taskId, detail, retryDelayMs(job.attemptsMade + 1)).catch(() => {});
+      return 'retry';
+    }
+
+    /** A job past its deadline (a hung endpoint, a crawling stream) is transient until its last attempt. */
+    async function settleDeadline(): Promise<JobOutcome> {
+      const detail = `job deadline of ${deadline.deadlineMs} ms passed`;
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        logger.error({ deadlineMs: deadline.deadlineMs }, 'task ran past its deadline on its last attempt');
+        await outcomes.fail(taskId, { message: TaskMessage.deadlineExceeded(deadline.deadlineMs), detail });
+        await options.discardLeftovers?.(taskId).catch(() => {});
+        return 'failure';
+      }
+      logger.warn({ deadlineMs: deadline.deadlineMs }, 'job deadline passed; the job will be retried');
+      await tasks.noteRetryableError(taskId, detail, retryDelayMs(job.attemptsMade + 1)).catch(() => {});
       return 'retry';
     }
   };
+}
+
+function rejectWhenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+/** BullMQ's exponential backoff for the retry after attempt `attemptsMade` (the task waits that long, alive). */
+function retryDelayMs(attemptsMade: number): number {
+  const { backoff } = taskJobOptions;
+  return backoff.delay * 2 ** Math.max(0, attemptsMade - 1);
 }
 
 function toQueueError(error: unknown): Error {

@@ -15,6 +15,8 @@ export class ProgressReporter {
   private inFlight: Promise<void> | null = null;
   /** Bytes streamed over every stage of this run (for metrics). */
   streamedBytes = 0;
+  /** Told each stage's size as soon as it is known (the job deadline scales with it). */
+  onStageSize: (bytesTotal: number) => void = () => {};
 
   constructor(
     private readonly write: ProgressWriter,
@@ -28,6 +30,7 @@ export class ProgressReporter {
     this.stage = stage;
     this.bytesDone = 0;
     this.bytesTotal = bytesTotal;
+    if (bytesTotal !== null) this.onStageSize(bytesTotal);
     this.maybeWrite(true);
   }
 

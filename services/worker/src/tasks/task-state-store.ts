@@ -28,6 +28,7 @@ export class TaskStateStore {
         status: 'processing',
         attempts: sql`${tasks.attempts} + 1`,
         startedAt: sql`coalesce(${tasks.startedAt}, now())`,
+        heartbeatAt: sql`now()`,
         updatedAt: sql`now()`,
       })
       .where(
@@ -49,11 +50,18 @@ export class TaskStateStore {
       .where(and(eq(tasks.id, taskId), eq(tasks.status, 'processing')));
   }
 
-  /** Records a transient error that will be retried, without changing the status. */
-  async noteRetryableError(taskId: string, detail: string): Promise<void> {
+  /**
+   * Records a transient error that will be retried, without changing the status. The heartbeat is pushed past
+   * the retry's backoff: the task is alive, waiting in the queue's delayed set, not abandoned.
+   */
+  async noteRetryableError(taskId: string, detail: string, retryDelayMs = 0): Promise<void> {
     await this.db
       .update(tasks)
-      .set({ lastError: detail.slice(0, 4000), updatedAt: sql`now()` })
+      .set({
+        lastError: detail.slice(0, 4000),
+        heartbeatAt: sql`now() + make_interval(secs => ${retryDelayMs / 1000})`,
+        updatedAt: sql`now()`,
+      })
       .where(and(eq(tasks.id, taskId), eq(tasks.status, 'processing')));
   }
 }

@@ -1,0 +1,9 @@
+export {
+  type DispatchedTask,
+  type DispatchOptions,
+  type DispatchRound,
+  dispatchRound,
+  OUTBOX_NOTIFY_CHANNEL,
+} from './fair-dispatcher.js';
+export { PeriodicRunner } from './periodic-runner.js';
+export { recoverStaleTasks, type StaleTaskRecovery } from './task-recovery.js';

@@ -1,0 +1,79 @@
+import {
+  type Database,
+  dispatchRound,
+  type Logger,
+  PeriodicRunner,
+  recoverStaleTasks,
+  type TaskOutcomeWriter,
+} from '@cloud-images/shared';
+import type { ApiConfig } from '../config.js';
+import { purgeExpiredTasks } from './expired-task-purge.js';
+import { type EnsureTaskJob, reconcilePendingTasks } from './pending-task-reconciler.js';
+
+export interface MaintenanceDeps {
+  db: Database;
+  outcomes: TaskOutcomeWriter;
+  ensureTaskJob: EnsureTaskJob;
+  /** The outbox relay's kick: a dispatch round that wrote outbox rows publishes them at once. */
+  kickRelay: () => void;
+  logger: Logger;
+}
+
+/**
+ * The API's process timers (never BullMQ job schedulers, which vanish when Redis comes back empty):
+ * - the fair dispatcher, on its short interval and on kicks (after a POST commits);
+ * - recovery: tasks processing without a heartbeat go back to the dispatcher (or fail when out of attempts),
+ *   and dispatched-but-unclaimed tasks get their job re-ensured (same jobId: a no-op if it still exists);
+ * - the purge of expired tasks.
+ * Every replica runs them; the dispatcher's advisory lock and the compare-and-set writes make that safe.
+ */
+export function startMaintenanceTimers(config: ApiConfig, deps: MaintenanceDeps) {
+  const { db, logger } = deps;
+  const dispatcher = new PeriodicRunner(async () => {
+    try {
+      const round = await dispatchRound(db, {
+        defaultMaxActive: config.TENANT_DEFAULT_MAX_ACTIVE_TASKS,
+        heartbeatTtlMs: config.WORKER_HEARTBEAT_TTL_MS,
+      });
+      if (round.dispatched.length > 0) deps.kickRelay();
+    } catch (error) {
+      logger.warn({ err: error }, 'dispatcher: round failed; will retry');
+    }
+  }, config.DISPATCH_INTERVAL_MS);
+  const recovery = new PeriodicRunner(async () => {
+    try {
+      const stale = await recoverStaleTasks(db, deps.outcomes, {
+        heartbeatTimeoutMs: config.TASK_HEARTBEAT_TIMEOUT_MS,
+      });
+      if (stale.requeued.length + stale.failed.length > 0) {
+        logger.warn(stale, 'recovery: tasks without a live worker');
+        dispatcher.kick();
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'recovery: stale-task sweep failed; will retry');
+    }
+    try {
+      await reconcilePendingTasks(db, deps.ensureTaskJob, config.PENDING_RECONCILE_AFTER_SECONDS);
+    } catch (error) {
+      logger.debug({ err: error }, 'recovery: re-ensuring unclaimed jobs failed (Redis down?); will retry');
+    }
+  }, config.RECOVERY_INTERVAL_MS);
+  const purge = new PeriodicRunner(async () => {
+    try {
+      await purgeExpiredTasks(db, new Date());
+    } catch (error) {
+      logger.warn({ err: error }, 'purge of expired tasks failed; will retry');
+    }
+  }, config.MAINTENANCE_INTERVAL_MS);
+  for (const runner of [dispatcher, recovery, purge]) runner.start();
+  dispatcher.kick();
+  recovery.kick();
+  return {
+    dispatcher,
+    async stop(): Promise<void> {
+      await Promise.all([dispatcher.stop(), recovery.stop(), purge.stop()]);
+    },
+  };
+}
+
+export type MaintenanceTimers = ReturnType<typeof startMaintenanceTimers>;
