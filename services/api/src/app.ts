@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps): Express {
     metrics: deps.metrics,
     onOutboxWritten: deps.onOutboxWritten,
   });
-  app.use(taskRoutes(tasks, deps.bodyLimitBytes));
+  app.use(taskRoutes(tasks, deps.db, deps.bodyLimitBytes));
   app.use(
     imageRoutes(
       createImageService({ db: deps.db, store: deps.imageStore, logger: deps.logger }),
