@@ -5,8 +5,11 @@ import { authenticate } from './http/auth.js';
 import { errorMiddleware } from './http/error-middleware.js';
 import { NotFound } from './http/errors.js';
 import { requestMetrics } from './http/request-metrics.js';
+import { imageDownloadRoutes } from './images/image-download-routes.js';
 import { imageRoutes } from './images/image-routes.js';
 import { createImageService } from './images/image-service.js';
+import { memberRoutes } from './images/member-routes.js';
+import { createMemberService } from './images/member-service.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import type { ApiMetrics } from './operations/metrics.js';
 import { operationsRoutes } from './operations/operations-routes.js';
@@ -49,12 +52,10 @@ export function createApp(deps: AppDeps): Express {
     onOutboxWritten: deps.onOutboxWritten,
   });
   app.use(taskRoutes(tasks, deps.db, deps.bodyLimitBytes));
-  app.use(
-    imageRoutes(
-      createImageService({ db: deps.db, store: deps.imageStore, logger: deps.logger }),
-      deps.imageStore,
-    ),
-  );
+  const images = createImageService({ db: deps.db, store: deps.imageStore, logger: deps.logger });
+  app.use(imageDownloadRoutes(images, deps.imageStore));
+  app.use(memberRoutes(createMemberService(deps.db, images), deps.bodyLimitBytes));
+  app.use(imageRoutes(images, deps.bodyLimitBytes));
   app.use(schemaRoutes());
   app.use((req) => {
     throw new NotFound(`No resource at ${req.method} ${req.path}.`);

@@ -17,3 +17,9 @@ export class ResourceNotFoundError extends DomainError {}
 
 /** The request conflicts with what exists (an Idempotency-Key reused with another body). */
 export class ResourceConflictError extends DomainError {}
+
+/** The caller may see the resource but not do this to it (a member editing a shared image, a protected delete). */
+export class ForbiddenError extends DomainError {}
+
+/** The change would pass a per-resource limit (tags, properties, members). */
+export class LimitExceededError extends DomainError {}
