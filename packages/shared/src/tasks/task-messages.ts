@@ -14,6 +14,7 @@ export const TaskMessage = {
   /** A stored task whose input breaks the contract (the API never writes one; a hand-made row might). */
   invalidTaskInput: (problem: string) => `The task input is invalid: ${problem}`,
   /** A retried import whose image was deleted meanwhile: the image stays deleted. */
-  importImageDeleted: 'The image was deleted before its import finished; import it again to create a new image.',
+  importImageDeleted:
+    'The image was deleted before its import finished; import it again to create a new image.',
   internalError: 'The task could not be completed because of an internal error. Please try again.',
 } as const;

@@ -7,7 +7,7 @@ import {
   images,
   type SortDir,
 } from '@cloud-images/shared';
-import { and, eq, exists, gte, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, gte, lte, or, type SQL, sql } from 'drizzle-orm';
 import { afterMarker, keysetOrder } from '../db/keyset-pagination.js';
 import { imageIsVisible } from './image-repository.js';
 
@@ -45,11 +45,9 @@ export interface ImageListQuery {
  * than the default, in which case only shared ones) plus images shared with it whose member status matches.
  */
 function visibleTo(query: ImageListQuery): SQL {
-  const membership = exists(
-    sql`select 1 from ${imageMembers} where ${imageMembers.imageId} = ${images.id} and ${imageMembers.memberId} = ${query.tenantId}${
-      query.memberStatus === 'all' ? sql`` : sql` and ${imageMembers.status} = ${query.memberStatus}`
-    }`,
-  );
+  const membership = sql`exists (${sql`select 1 from ${imageMembers} where ${imageMembers.imageId} = ${images.id} and ${imageMembers.memberId} = ${query.tenantId}${
+    query.memberStatus === 'all' ? sql`` : sql` and ${imageMembers.status} = ${query.memberStatus}`
+  }`})`;
   const shared = and(eq(images.visibility, 'shared'), membership) as SQL;
   const own = eq(images.tenantId, query.tenantId);
   return or(own, shared) as SQL;
