@@ -67,6 +67,7 @@ export async function startApi(
     readiness,
     taskTtlSeconds: config.TASK_TTL_SECONDS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    trustForwardedHeaders: config.TRUST_FORWARDED_HEADERS,
     onOutboxWritten: () => relay.kick(),
   });
 

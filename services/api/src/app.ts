@@ -17,6 +17,7 @@ import type { Readiness } from './operations/readiness.js';
 import { schemaRoutes } from './schemas/schema-routes.js';
 import { taskRoutes } from './tasks/task-routes.js';
 import { createTaskService } from './tasks/task-service.js';
+import { versionRoutes } from './versions/version-routes.js';
 
 export interface AppDeps {
   db: Database;
@@ -26,6 +27,8 @@ export interface AppDeps {
   readiness: Readiness;
   taskTtlSeconds: number;
   bodyLimitBytes: number;
+  /** Whether X-Forwarded-Proto/-Host may shape absolute links. */
+  trustForwardedHeaders: boolean;
   /** Called after a task with an outbox row commits (the relay's kick). */
   onOutboxWritten: () => void;
 }
@@ -44,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
       openApiDocument: buildOpenApiDocument(),
     }),
   );
+  app.use(versionRoutes(deps.trustForwardedHeaders));
   app.use('/v2', authenticate(deps.db));
   const tasks = createTaskService({
     db: deps.db,

@@ -29,6 +29,14 @@ export const apiConfigSchema = z
     PENDING_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
     /** How often the maintenance schedulers (reconcile, purge) fire. */
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
+    /**
+     * Honour X-Forwarded-Proto/-Host when building absolute links (version discovery). Turn on only behind a
+     * proxy that sets them; otherwise clients could inject the hrefs.
+     */
+    TRUST_FORWARDED_HEADERS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
     /** How long graceful shutdown waits for in-flight requests before closing connections. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   })
