@@ -12,6 +12,7 @@ import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
 import { createApp } from './app.js';
 import { purgeExpiredTasks } from './background-jobs/expired-task-purge.js';
+import { sweepImageStore } from './background-jobs/image-store-sweep.js';
 import { OutboxRelay } from './background-jobs/outbox-relay.js';
 import { reconcilePendingTasks } from './background-jobs/pending-task-reconciler.js';
 import type { ApiConfig } from './config.js';
@@ -59,11 +60,12 @@ export async function startApi(
     postgres: async () => void (await database.db.execute(sql`select 1`)),
     redis: queues.ping,
   });
+  const metrics = createApiMetrics(database.db);
   const app = createApp({
     db: database.db,
     imageStore,
     logger,
-    metrics: createApiMetrics(database.db),
+    metrics,
     readiness,
     taskTtlSeconds: config.TASK_TTL_SECONDS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -75,6 +77,17 @@ export async function startApi(
     'reconcile-pending-tasks': () =>
       reconcilePendingTasks(database.db, queues.ensureTaskJob, config.PENDING_RECONCILE_AFTER_SECONDS),
     'purge-expired-tasks': () => purgeExpiredTasks(database.db, new Date()),
+    'sweep-image-store': async () => {
+      const swept = await sweepImageStore(database.db, imageStore, {
+        graceSeconds: config.ORPHAN_SWEEP_GRACE_SECONDS,
+        uploadMaxAgeSeconds: config.STALE_UPLOAD_MAX_AGE_SECONDS,
+        now: new Date(),
+      });
+      metrics.imageStoreSwept.inc({ kind: 'object' }, swept.objectsRemoved);
+      metrics.imageStoreSwept.inc({ kind: 'multipart_upload' }, swept.uploadsAborted);
+      if (swept.objectsRemoved + swept.uploadsAborted > 0) logger.info(swept, 'image store swept');
+      return swept;
+    },
   });
   // Redis may be down at start-up: keep trying in the background rather than refusing to serve.
   let schedulerRetry: NodeJS.Timeout | undefined;

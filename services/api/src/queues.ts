@@ -90,7 +90,7 @@ export function createApiQueues(options: { redisUrl: string; prefix: string; log
 
   /** Upserts the repeatable maintenance schedules; idempotent, so every replica may call it at start-up. */
   async function upsertMaintenanceSchedulers(everyMs: number): Promise<void> {
-    for (const kind of ['reconcile-pending-tasks', 'purge-expired-tasks'] as const) {
+    for (const kind of ['reconcile-pending-tasks', 'purge-expired-tasks', 'sweep-image-store'] as const) {
       await withTimeout(
         maintenanceQueue.upsertJobScheduler(kind, { every: everyMs }, { name: kind, data: { kind } }),
         PUBLISH_TIMEOUT_MS,
