@@ -178,6 +178,6 @@ describe('POST /v2/tasks input validation', () => {
       token: tenant.tokens.admin,
     });
     expect(images.status).toBe(405);
-    expect(images.headers.get('allow')).toBe('GET, DELETE');
+    expect(images.headers.get('allow')).toBe('GET, PATCH, DELETE');
   });
 });
