@@ -12,7 +12,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 if [ "${1:-}" != "--node" ]; then
   # Postgres, Redis, Swift (+ its S3 API) and memcached: the native stack. qemu-utils: VHD fixtures.
-  # python3-glanceclient: the OpenStack client check. docker-compose (v1): offline compose validation.
+  # python3-glanceclient / python3-openstackclient: the OpenStack client checks. docker-compose (v1): offline compose validation.
   # kubectl (for `kubectl kustomize`) ships with these machines' image; Debian 12 has no package for it.
   need=()
   [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql)
@@ -22,6 +22,8 @@ if [ "${1:-}" != "--node" ]; then
   /usr/bin/python3 -c 'import swift.common.middleware.s3api' 2>/dev/null && command -v swift-object-server >/dev/null ||
     need+=(swift swift-proxy swift-object swift-container swift-account)
   command -v glance >/dev/null || need+=(python3-glanceclient)
+  # python3-openstackclient: the `openstack` CLI and openstacksdk, the image API's second real-client check.
+  command -v openstack >/dev/null || need+=(python3-openstackclient)
   command -v docker-compose >/dev/null || need+=(docker-compose)
   # tini: the containers' init; the deployment tests start the pruned services under it as the images do.
   command -v tini >/dev/null || need+=(tini)

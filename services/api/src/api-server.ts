@@ -51,16 +51,18 @@ export async function startApi(
     postgres: async () => void (await database.db.execute(sql`select 1`)),
     redis: queues.ping,
   });
+  const metrics = createApiMetrics(database.db);
   // Its own fail-fast connection: the limiter must never wait on, or be queued behind, the relay's publishes.
   const rateLimitRedis = createRedisConnection(config.REDIS_URL, 'producer');
   const app = createApp({
     db: database.db,
     imageStore,
     logger,
-    metrics: createApiMetrics(database.db),
+    metrics,
     readiness,
     taskTtlSeconds: config.TASK_TTL_SECONDS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    trustForwardedHeaders: config.TRUST_FORWARDED_HEADERS,
     tenantLimits: config,
     rateLimit: {
       redis: rateLimitRedis,
@@ -77,6 +79,8 @@ export async function startApi(
     outcomes: new TaskOutcomeWriter(database.db, config.TASK_TTL_SECONDS),
     ensureTaskJob: queues.ensureTaskJob,
     kickRelay: () => relay.kick(),
+    imageStore,
+    metrics,
     logger,
   });
   const listener = new OutboxListener(config.DATABASE_URL, () => relay.kick(), logger);

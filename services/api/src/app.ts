@@ -12,8 +12,11 @@ import { errorMiddleware } from './http/error-middleware.js';
 import { NotFound } from './http/errors.js';
 import { type RateLimitOptions, rateLimitPerToken } from './http/rate-limit.js';
 import { requestMetrics } from './http/request-metrics.js';
+import { imageDownloadRoutes } from './images/image-download-routes.js';
 import { imageRoutes } from './images/image-routes.js';
 import { createImageService } from './images/image-service.js';
+import { memberRoutes } from './images/member-routes.js';
+import { createMemberService } from './images/member-service.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import type { ApiMetrics } from './operations/metrics.js';
 import { operationsRoutes } from './operations/operations-routes.js';
@@ -21,6 +24,7 @@ import type { Readiness } from './operations/readiness.js';
 import { schemaRoutes } from './schemas/schema-routes.js';
 import { taskRoutes } from './tasks/task-routes.js';
 import { createTaskService } from './tasks/task-service.js';
+import { versionRoutes } from './versions/version-routes.js';
 
 export interface AppDeps {
   db: Database;
@@ -35,6 +39,8 @@ export interface AppDeps {
   rateLimit?: RateLimitOptions;
   /** Called after a pending task commits (the dispatcher's kick). */
   onTaskQueued: () => void;
+  /** Whether X-Forwarded-Proto/-Host may shape absolute links. */
+  trustForwardedHeaders: boolean;
 }
 
 /** Builds the Express app from injected dependencies; owns no connections, so tests build it freely. */
@@ -51,6 +57,7 @@ export function createApp(deps: AppDeps): Express {
       openApiDocument: buildOpenApiDocument(),
     }),
   );
+  app.use(versionRoutes(deps.trustForwardedHeaders));
   app.use('/v2', authenticate(deps.db));
   if (deps.rateLimit) app.use('/v2', rateLimitPerToken(deps.rateLimit));
   const tasks = createTaskService({
@@ -60,13 +67,11 @@ export function createApp(deps: AppDeps): Express {
     limits: deps.tenantLimits,
     onTaskQueued: deps.onTaskQueued,
   });
-  app.use(taskRoutes(tasks, deps.bodyLimitBytes));
-  app.use(
-    imageRoutes(
-      createImageService({ db: deps.db, store: deps.imageStore, logger: deps.logger }),
-      deps.imageStore,
-    ),
-  );
+  app.use(taskRoutes(tasks, deps.db, deps.bodyLimitBytes));
+  const images = createImageService({ db: deps.db, store: deps.imageStore, logger: deps.logger });
+  app.use(imageDownloadRoutes(images, deps.imageStore));
+  app.use(memberRoutes(createMemberService(deps.db, images), deps.bodyLimitBytes));
+  app.use(imageRoutes(images, deps.bodyLimitBytes));
   app.use(schemaRoutes());
   app.use((req) => {
     throw new NotFound(`No resource at ${req.method} ${req.path}.`);

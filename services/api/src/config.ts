@@ -35,6 +35,29 @@ export const apiConfigSchema = z
     RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(200),
     /** … per this many seconds. Over it → 413 Over Limit with Retry-After. Redis down → not enforced. */
     RATE_LIMIT_DURATION_SECONDS: z.coerce.number().int().min(1).default(10),
+    /**
+     * Honour X-Forwarded-Proto/-Host when building absolute links (version discovery). Turn on only behind a
+     * proxy that sets them; otherwise clients could inject the hrefs.
+     */
+    TRUST_FORWARDED_HEADERS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    /**
+     * The image-store sweep (every MAINTENANCE_INTERVAL_MS) removes objects no live image row claims once they are
+     * older than this grace age, so it never races an import that is about to record its object.
+     */
+    ORPHAN_SWEEP_GRACE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(6 * 3600),
+    /** Multipart uploads older than this are abandoned imports: the sweep aborts them. */
+    STALE_UPLOAD_MAX_AGE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(24 * 3600),
     /** How long graceful shutdown waits for in-flight requests before closing connections. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   })

@@ -33,3 +33,9 @@ export class OverLimitError extends DomainError {
     super(message);
   }
 }
+
+/** The caller may see the resource but not do this to it (a member editing a shared image, a protected delete). */
+export class ForbiddenError extends DomainError {}
+
+/** The change would pass a per-resource limit (tags, properties, members). */
+export class LimitExceededError extends DomainError {}

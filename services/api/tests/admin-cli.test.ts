@@ -124,6 +124,36 @@ describe('cloud-images-admin', () => {
     expect((await admin('tenant', 'show', 'nope')).code).toBe(1);
   });
 
+  it('refuses bucket prefixes that are malformed, overlap another tenant on the same account, or spell the image store', async () => {
+    const create = (name: string, prefix: string, accessKey = 'PREFIX-AK') =>
+      admin(
+        'tenant',
+        'create',
+        '--name',
+        name,
+        '--s3-access-key',
+        accessKey,
+        '--s3-secret-key',
+        'S',
+        '--bucket-prefix',
+        prefix,
+      );
+    const first = await create('prefix-one', 'team-a-');
+    expect(first.code).toBe(0);
+    const expectRefused = async (name: string, prefix: string, message: RegExp, accessKey?: string) => {
+      const refused = await create(name, prefix, accessKey);
+      expect(refused.code, prefix).toBe(1);
+      expect(JSON.parse(refused.stderr.split('\n')[0]!).error).toMatch(message);
+    };
+    await expectRefused('prefix-bad', 'Team_A', /malformed/);
+    await expectRefused('prefix-longer', 'team-a-b-', /overlaps the prefix 'team-a-' of tenant/);
+    await expectRefused('prefix-shorter', 'team-', /overlaps the prefix 'team-a-'/);
+    // IMAGE_STORE_BUCKET defaults to cloud-images-store, learnt through the CLI's own config schema.
+    await expectRefused('prefix-store', 'cloud-images-', /image-store bucket 'cloud-images-store'/, 'OTHER');
+    // The same prefix in another account names other buckets.
+    expect((await create('prefix-other-account', 'team-a-', 'OTHER-AK')).code).toBe(0);
+  });
+
   it('answers bad usage with exit 64 and a JSON error naming the problem', async () => {
     const missing = await admin('token', 'create', '--role', 'admin');
     expect(missing.code).toBe(64);

@@ -1,4 +1,8 @@
 import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { images, tasks } from '@cloud-images/shared';
 import { eq, sql } from 'drizzle-orm';
@@ -20,18 +24,14 @@ afterAll(() => t?.close());
  * `--os-image-url` + `--os-auth-token` skip Keystone, exactly as operators use it.
  */
 async function glance(...args: string[]): Promise<string> {
+  return glanceAs(tenant.tokens.creator, ...args);
+}
+
+async function glanceAs(token: string, ...args: string[]): Promise<string> {
   try {
     const { stdout } = await run(
       'glance',
-      [
-        '--os-image-api-version',
-        '2',
-        '--os-image-url',
-        t.baseUrl,
-        '--os-auth-token',
-        tenant.tokens.creator,
-        ...args,
-      ],
+      ['--os-image-api-version', '2', '--os-image-url', t.baseUrl, '--os-auth-token', token, ...args],
       { timeout: 60_000, env: { ...process.env, OS_CLOUD: '', OS_AUTH_URL: '' } },
     );
     return stdout;
@@ -183,5 +183,65 @@ describe('python-glanceclient', () => {
     console.log(`[glance] over the limit: ${failure.split('\n').slice(1).join(' ').trim()}`);
     expect(failure).toMatch(/Over limit: max_pending_tasks is 1 and the tenant has \d+/);
     await t.setTenantLimits(tenant.id, { maxPendingTasks: 100 });
+  });
+});
+
+describe('python-glanceclient: update, tags and sharing', () => {
+  const data = randomBytes(700_000);
+  let imageId: string;
+  let member: TestTenant;
+
+  beforeAll(async () => {
+    member = await t.createTestTenant();
+    const key = `images/${crypto.randomUUID()}.vhd`;
+    await t.imageStoreClient.putObject(t.imageBucket, key, data, data.length);
+    const [row] = await t.db
+      .insert(images)
+      .values({
+        tenantId: tenant.id,
+        name: 'to-share',
+        status: 'active',
+        size: data.length,
+        checksum: createHash('md5').update(data).digest('hex'),
+        storageKey: key,
+      })
+      .returning();
+    imageId = row!.id;
+  });
+
+  it('image-update --name / --property, image-tag-update / image-tag-delete', async () => {
+    const updated = propertyTable(
+      await glance('image-update', '--name', 'renamed', '--property', 'os_distro=debian', imageId),
+    );
+    expect(updated).toMatchObject({ name: 'renamed', os_distro: 'debian' });
+    await glance('image-tag-update', imageId, 'golden');
+    expect(propertyTable(await glance('image-show', imageId)).tags).toContain('golden');
+    await glance('image-tag-delete', imageId, 'golden');
+    expect(propertyTable(await glance('image-show', imageId)).tags).not.toContain('golden');
+  });
+
+  it('member-create, member-update, member-list, image-list --member-status, image-download, member-delete', async () => {
+    await glance('member-create', imageId, member.id);
+    const pending = await glanceAs(member.tokens.creator, 'image-list', '--member-status', 'pending');
+    expect(pending).toContain(imageId);
+    expect(await glanceAs(member.tokens.creator, 'image-list')).not.toContain(imageId);
+    await glanceAs(member.tokens.creator, 'member-update', imageId, member.id, 'accepted');
+    expect(await glanceAs(member.tokens.creator, 'image-list')).toContain(imageId);
+    const members = await glance('member-list', '--image-id', imageId);
+    expect(members).toMatch(new RegExp(`${member.id}\\s*\\|\\s*accepted`));
+    const dir = await mkdtemp(join(tmpdir(), 'glance-dl-'));
+    try {
+      const file = join(dir, 'image.vhd');
+      await glanceAs(member.tokens.creator, 'image-download', '--file', file, imageId);
+      expect(
+        createHash('md5')
+          .update(await readFile(file))
+          .digest('hex'),
+      ).toBe(createHash('md5').update(data).digest('hex'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    await glance('member-delete', imageId, member.id);
+    await expect(glanceAs(member.tokens.creator, 'image-show', imageId)).rejects.toThrow(/No image with id/);
   });
 });

@@ -56,6 +56,21 @@ describe('POST /v2/tasks input validation', () => {
       /'input.import_from' must not be empty/,
     ],
     [
+      'an import_from whose container is not a valid container name',
+      JSON.stringify({ type: 'import', input: { ...validImport, import_from: 'Imports/x.vhd' } }),
+      /'input.import_from'.*'Imports' is not a valid container name/,
+    ],
+    [
+      'an import_from without a slash',
+      JSON.stringify({ type: 'import', input: { ...validImport, import_from: 'noslash' } }),
+      /'input.import_from'.*not of the form <container>\/<object>/,
+    ],
+    [
+      'an import_from without an object',
+      JSON.stringify({ type: 'import', input: { ...validImport, import_from: 'imports/' } }),
+      /'input.import_from'.*names no object/,
+    ],
+    [
       'a missing image_properties',
       JSON.stringify({ type: 'import', input: { import_from: 'a/b' } }),
       /Missing required field 'input.image_properties'/,
@@ -98,6 +113,25 @@ describe('POST /v2/tasks input validation', () => {
       title: 'Bad Request',
       message: expect.stringMatching(message),
     });
+  });
+
+  it("answers 400 for a container that no longer fits a bucket name after the tenant's prefix", async () => {
+    const prefixed = await t.createTestTenant(undefined, 'acme-prefix-');
+    const container = 'c'.repeat(55);
+    const res = await t.request('POST', '/v2/tasks', {
+      token: prefixed.tokens.creator,
+      body: { type: 'import', input: { ...validImport, import_from: `${container}/x.vhd` } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error.message).toMatch(/longer than 51 characters/);
+    // Without a prefix the same container is fine.
+    expect(
+      (
+        await post(
+          JSON.stringify({ type: 'import', input: { ...validImport, import_from: `${container}/x.vhd` } }),
+        )
+      ).status,
+    ).toBe(201);
   });
 
   it.each([
@@ -144,6 +178,6 @@ describe('POST /v2/tasks input validation', () => {
       token: tenant.tokens.admin,
     });
     expect(images.status).toBe(405);
-    expect(images.headers.get('allow')).toBe('GET, DELETE');
+    expect(images.headers.get('allow')).toBe('GET, PATCH, DELETE');
   });
 });

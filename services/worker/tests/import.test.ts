@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { images, TaskMessage } from '@cloud-images/shared';
 import { decodeAllocationMap, isGranuleAllocated } from '@cloud-images/vhd';
@@ -112,6 +112,34 @@ describe('import', () => {
       status: 'failure',
       message: TaskMessage.unsupportedImageProperty,
     });
+  });
+
+  it('never resurrects a deleted image when its import is retried: the task fails, the row stays deleted', async () => {
+    const path = await fixtures.make('retried.vhd', 'fixed', '64M', []);
+    await env.uploadFile(container, 'retried.vhd', path);
+    // The state a retry meets after the owner deleted the image of an earlier attempt.
+    const taskId = randomUUID();
+    const [deleted] = await env.handle.db
+      .insert(images)
+      .values({
+        tenantId: '00000123',
+        sourceTaskId: taskId,
+        name: 'gone',
+        status: 'deleted',
+        storageKey: 'images/x.vhd',
+      })
+      .returning();
+    await env.submitTask(
+      'import',
+      { import_from: `${container}/retried.vhd`, image_properties: { name: 'gone' } },
+      taskId,
+    );
+    const task = await env.waitForTask(taskId);
+    expect(task).toMatchObject({ status: 'failure', message: TaskMessage.importImageDeleted });
+    const rows = await env.handle.db.select().from(images).where(eq(images.sourceTaskId, taskId));
+    expect(rows).toEqual([expect.objectContaining({ id: deleted!.id, status: 'deleted' })]);
+    // Later tests compare every row's key with the store; this tombstone never had an object.
+    await env.handle.db.delete(images).where(eq(images.id, deleted!.id));
   });
 
   it('does nothing for a job whose task is already finished', async () => {

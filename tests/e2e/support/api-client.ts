@@ -44,9 +44,14 @@ export class ApiClient {
     private readonly token: string,
   ) {}
 
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<JsonResponse<T>> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<JsonResponse<T>> {
     const headers: Record<string, string> = { 'X-Auth-Token': this.token, Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (body !== undefined) headers['Content-Type'] = contentType;
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers,

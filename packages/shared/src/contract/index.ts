@@ -15,8 +15,11 @@ export {
   taskListQuery,
 } from './list-queries.js';
 export {
+  importLocationProblem,
   isUuid,
+  isValidBucketPrefix,
   isValidContainerName,
+  MAX_BUCKET_NAME_LENGTH,
   parseContainerPath,
   UUID_PATTERN,
   unsupportedImageProperties,

@@ -72,9 +72,30 @@ export const taskListQuery = z.strictObject(
 );
 export type TaskListQuery = z.infer<typeof taskListQuery>;
 
-/** GET /v2/images */
+const sizeParam = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{1,15}$/, {
+      error: (issue) => `Invalid ${name} '${String(issue.input)}'; expected a size in bytes.`,
+    })
+    .transform(Number)
+    .optional();
+
+/**
+ * GET /v2/images. `tag` may be repeated (AND), so it is taken out of the query string before this schema sees the
+ * rest; here it is one value.
+ */
 export const imageListQuery = z.strictObject(
-  { ...listParams(IMAGE_SORT_KEYS, 'clamp'), status: oneOf('status', IMAGE_LIST_STATUSES).optional() },
+  {
+    ...listParams(IMAGE_SORT_KEYS, 'clamp'),
+    status: oneOf('status', IMAGE_LIST_STATUSES).optional(),
+    name: z.string().max(255).optional(),
+    owner: z.string().max(255).optional(),
+    visibility: oneOf('visibility', ['private', 'shared']).optional(),
+    member_status: oneOf('member_status', ['pending', 'accepted', 'rejected', 'all']).default('accepted'),
+    size_min: sizeParam('size_min'),
+    size_max: sizeParam('size_max'),
+  },
   { error: unknownParameter },
 );
 export type ImageListQuery = z.infer<typeof imageListQuery>;

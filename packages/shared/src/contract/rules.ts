@@ -15,12 +15,45 @@ export function isUuid(value: unknown): value is string {
   return uuid.safeParse(value).success;
 }
 
+/** S3's limit on a bucket name; a container becomes the bucket `<tenant prefix><container>`. */
+export const MAX_BUCKET_NAME_LENGTH = 63;
+
 /**
  * Rackspace container names: no '/', '?' or '.', and something S3 accepts as a bucket once prefixed.
- * Enforced by the worker (an export to an invalid container is a task failure, as the contract lists it).
+ * Enforced by the worker for exports (an invalid container is a task failure, as the contract lists it) and by
+ * the API for imports (importLocationProblem).
  */
 export function isValidContainerName(container: string): boolean {
   return /^[a-z0-9][a-z0-9-]{0,62}$/.test(container);
+}
+
+/**
+ * Why an `import_from` value cannot name an object, or undefined when it can: "<container>/<object>" with a valid
+ * container that still fits S3's bucket-name limit once the tenant's prefix is prepended, and a non-empty object.
+ * Enforced at the API (400), so a value that can never be read never reaches the worker's retry loop.
+ */
+export function importLocationProblem(importFrom: string, bucketPrefix = ''): string | undefined {
+  const slash = importFrom.indexOf('/');
+  if (slash < 0) return `'${importFrom}' is not of the form <container>/<object>.`;
+  const container = importFrom.slice(0, slash);
+  if (container === '') return `'${importFrom}' names no container before the '/'.`;
+  if (slash === importFrom.length - 1) return `'${importFrom}' names no object after the container.`;
+  if (!isValidContainerName(container)) {
+    return `'${container}' is not a valid container name: use lower-case letters, digits and '-', starting with a letter or digit.`;
+  }
+  const maxLength = MAX_BUCKET_NAME_LENGTH - bucketPrefix.length;
+  if (container.length > maxLength) {
+    return `The container name '${container}' is longer than ${maxLength} characters.`;
+  }
+  return undefined;
+}
+
+/**
+ * A tenant's bucket prefix: empty, or lower-case letters, digits and '-' (S3 bucket characters without '.'),
+ * starting with a letter or digit and leaving room for at least a one-character container.
+ */
+export function isValidBucketPrefix(prefix: string): boolean {
+  return prefix === '' || /^[a-z0-9][a-z0-9-]{0,61}$/.test(prefix);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { uuid } from './rules.js';
+import { importLocationProblem, uuid } from './rules.js';
 
 export const TASK_TYPES = ['import', 'export'] as const;
 
@@ -9,7 +9,14 @@ export const importTaskInput = z.strictObject({
     .string()
     .min(1)
     .max(1024)
-    .meta({ description: '<container>/<object> in the caller’s account' }),
+    .superRefine((value, ctx) => {
+      // The tenant's bucket prefix shortens the container limit further; the API checks that with the tenant.
+      const problem = value === '' ? undefined : importLocationProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: `Invalid 'input.import_from': ${problem}` });
+    })
+    .meta({
+      description: '<container>/<object> in the caller’s account; a valid container and a non-empty object',
+    }),
   // Loose on purpose: keys besides `name` are not a 400 but a task that fails with a documented message.
   image_properties: z.looseObject({ name: z.string().min(1).max(255) }).meta({
     description: 'Keys besides name: 201, then the task fails with the documented message',

@@ -2,11 +2,13 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -125,7 +127,8 @@ export const images = pgTable(
     sourceTaskId: uuid('source_task_id').unique(),
     name: text('name'),
     status: imageStatus('status').notNull().default('queued'),
-    visibility: text('visibility').notNull().default('private'),
+    /** Glance since Ocata: an image is `shared` (owner and members) unless its owner makes it `private`. */
+    visibility: text('visibility').notNull().default('shared'),
     size: bigint('size', { mode: 'number' }),
     virtualSize: bigint('virtual_size', { mode: 'number' }),
     checksum: text('checksum'),
@@ -135,6 +138,11 @@ export const images = pgTable(
     containerFormat: text('container_format').notNull().default('bare'),
     minDisk: integer('min_disk').notNull().default(0),
     minRam: integer('min_ram').notNull().default(0),
+    /** Blocks DELETE (403) while true. */
+    protected: boolean('protected').notNull().default(false),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    /** Glance's custom ("extra") properties: string values only. */
+    properties: jsonb('properties').$type<Record<string, string>>().notNull().default({}),
     /** Key of the object in the image-store bucket. */
     storageKey: text('storage_key'),
     /** VHD facts the export needs without re-reading the image: disk type and the 2 MiB allocation bitmap. */
@@ -144,6 +152,24 @@ export const images = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [index('images_tenant_created_idx').on(t.tenantId, t.createdAt, t.id)],
+);
+
+export const memberStatus = pgEnum('member_status', ['pending', 'accepted', 'rejected']);
+
+/** A tenant an image is shared with, and whether that tenant accepted it (Glance image members). */
+export const imageMembers = pgTable(
+  'image_members',
+  {
+    imageId: uuid('image_id')
+      .notNull()
+      .references(() => images.id, { onDelete: 'cascade' }),
+    /** A tenant id; not a foreign key, as in Glance: sharing never reveals which tenants exist. */
+    memberId: text('member_id').notNull(),
+    status: memberStatus('status').notNull().default('pending'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.imageId, t.memberId] }), index('image_members_member_idx').on(t.memberId)],
 );
 
 /**
@@ -182,6 +208,8 @@ export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
 export type ImageRow = typeof images.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
+export type ImageMemberRow = typeof imageMembers.$inferSelect;
+export type MemberStatus = (typeof memberStatus.enumValues)[number];
 export type TokenRole = (typeof tokenRole.enumValues)[number];
 export type TaskType = (typeof taskType.enumValues)[number];
 export type TaskStatus = (typeof taskStatus.enumValues)[number];

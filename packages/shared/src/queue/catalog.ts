@@ -15,7 +15,7 @@ export const taskJobPayload = z.object({ taskId: z.uuid() }).strict();
 export type TaskJobPayload = z.infer<typeof taskJobPayload>;
 
 export const maintenanceJobPayload = z
-  .object({ kind: z.enum(['purge-expired-tasks', 'reconcile-pending-tasks']) })
+  .object({ kind: z.enum(['purge-expired-tasks', 'reconcile-pending-tasks', 'sweep-image-store']) })
   .strict();
 export type MaintenanceJobPayload = z.infer<typeof maintenanceJobPayload>;
 

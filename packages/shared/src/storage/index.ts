@@ -1,7 +1,13 @@
 export { bucketForContainer } from './container-paths.js';
 export { ensureImageStoreBucket, type ImageStore, openImageStore } from './image-store.js';
 export { createObjectStoreFactory, type ObjectStoreTarget } from './minio-object-store.js';
-export type { IncompleteUpload, MultipartUploadInput, ObjectStat, ObjectStore } from './object-store.js';
+export type {
+  IncompleteUpload,
+  MultipartUploadInput,
+  ObjectStat,
+  ObjectStore,
+  StoredObject,
+} from './object-store.js';
 export {
   isObjectStoreNotFound,
   ObjectStoreInvalidNameError,

@@ -26,7 +26,7 @@ describe('parseListMultipartUploads', () => {
   <Upload><Key>images/b.vhd</Key><UploadId>2</UploadId></Upload>`);
     expect(parseListMultipartUploads(xml)).toEqual({
       uploads: [
-        { key: 'images/a.vhd', uploadId: 'ZTk2M2Q0' },
+        { key: 'images/a.vhd', uploadId: 'ZTk2M2Q0', initiated: new Date('2024-01-01T00:00:00.000Z') },
         { key: 'images/b.vhd', uploadId: '2' },
       ],
     });

@@ -25,7 +25,12 @@ export function parseListMultipartUploads(xml: string): ListMultipartUploadsPage
   const uploads: IncompleteUpload[] = [];
   for (const upload of result.Upload ?? []) {
     if (typeof upload.Key === 'string' && typeof upload.UploadId === 'string') {
-      uploads.push({ key: upload.Key, uploadId: upload.UploadId });
+      const initiated = typeof upload.Initiated === 'string' ? new Date(upload.Initiated) : undefined;
+      uploads.push({
+        key: upload.Key,
+        uploadId: upload.UploadId,
+        ...(initiated && !Number.isNaN(initiated.getTime()) ? { initiated } : {}),
+      });
     }
   }
   if (text(result.IsTruncated).trim() !== 'true') return { uploads };
@@ -36,7 +41,7 @@ export function parseListMultipartUploads(xml: string): ListMultipartUploadsPage
 }
 
 interface ListResult {
-  Upload?: { Key?: unknown; UploadId?: unknown }[];
+  Upload?: { Key?: unknown; UploadId?: unknown; Initiated?: unknown }[];
   IsTruncated?: unknown;
   NextKeyMarker?: unknown;
   NextUploadIdMarker?: unknown;

@@ -3,7 +3,13 @@ import { PassThrough, type Readable } from 'node:stream';
 import { Client } from 'minio';
 import { listIncompleteUploads } from './minio-incomplete-uploads.js';
 import { type RequestRunner, uploadMultipart } from './minio-multipart-upload.js';
-import type { IncompleteUpload, MultipartUploadInput, ObjectStat, ObjectStore } from './object-store.js';
+import type {
+  IncompleteUpload,
+  MultipartUploadInput,
+  ObjectStat,
+  ObjectStore,
+  StoredObject,
+} from './object-store.js';
 import { ObjectStoreNotFoundError, toObjectStoreError } from './object-store-errors.js';
 import { createTrackingTransport, withDeadline } from './request-deadline.js';
 import { createTimedAgent, type ObjectStoreTimeouts } from './timed-agent.js';
@@ -98,6 +104,15 @@ class MinioObjectStore implements ObjectStore {
 
   uploadMultipart(input: MultipartUploadInput): Promise<{ etag: string; size: number }> {
     return uploadMultipart(this.client, this.request, input);
+  }
+
+  async listObjects(bucket: string, prefix: string): Promise<StoredObject[]> {
+    const items = await this.request(`list objects of ${bucket}/${prefix}`, () =>
+      this.client.listObjectsV2(bucket, prefix, true).toArray(),
+    );
+    return (items as { name?: string; lastModified?: Date }[])
+      .filter((item) => typeof item.name === 'string' && item.lastModified instanceof Date)
+      .map((item) => ({ key: item.name as string, lastModified: item.lastModified as Date }));
   }
 
   listIncompleteUploads(bucket: string, prefix: string): Promise<IncompleteUpload[]> {

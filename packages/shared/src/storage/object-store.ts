@@ -22,6 +22,8 @@ export interface ObjectStore {
    * is aborted and the source destroyed; the object only appears once every part is in and the source ended.
    */
   uploadMultipart(input: MultipartUploadInput): Promise<{ etag: string; size: number }>;
+  /** Every object whose key starts with `prefix`, with its last-modified time (the orphan sweep's input). */
+  listObjects(bucket: string, prefix: string): Promise<StoredObject[]>;
   /** Unfinished multipart uploads whose key starts with `prefix`. */
   listIncompleteUploads(bucket: string, prefix: string): Promise<IncompleteUpload[]>;
   /** Aborts every unfinished multipart upload of exactly `key`; returns how many there were. */
@@ -50,4 +52,11 @@ export interface MultipartUploadInput {
 export interface IncompleteUpload {
   key: string;
   uploadId: string;
+  /** When the upload was started, if S3 said so. */
+  initiated?: Date;
+}
+
+export interface StoredObject {
+  key: string;
+  lastModified: Date;
 }

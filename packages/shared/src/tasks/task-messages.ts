@@ -22,5 +22,8 @@ export const TaskMessage = {
   /** The job ran past its deadline (base + size / minimum rate) on every attempt. */
   deadlineExceeded: (ms: number) =>
     `The task did not finish within its deadline of ${Math.round(ms / 1000)} s; the object store may be unreachable.`,
+  /** A retried import whose image was deleted meanwhile: the image stays deleted. */
+  importImageDeleted:
+    'The image was deleted before its import finished; import it again to create a new image.',
   internalError: 'The task could not be completed because of an internal error. Please try again.',
 } as const;

@@ -10,6 +10,7 @@ import {
   tenants,
 } from '@cloud-images/shared';
 import { and, eq, isNull, sql } from 'drizzle-orm';
+import { bucketPrefixProblem } from './bucket-prefix-rules.js';
 
 export class AdminError extends Error {
   override name = 'AdminError';
@@ -25,11 +26,38 @@ export interface TenantInput {
   id?: string;
 }
 
-/** Creates a tenant; its S3 secret is sealed with TENANT_SECRET_KEY before it reaches the database. */
-export async function createTenant(db: Database, box: SecretBox, input: TenantInput) {
+/**
+ * Creates a tenant; its S3 secret is sealed with TENANT_SECRET_KEY before it reaches the database. Its bucket
+ * prefix must be well formed, overlap no other tenant's on the same endpoint and account, and be unable to spell
+ * `imageStoreBucket`.
+ */
+export async function createTenant(
+  db: Database,
+  box: SecretBox,
+  input: TenantInput,
+  imageStoreBucket: string,
+) {
   if (input.s3Endpoint !== undefined && !/^https?:\/\/[^/]+/.test(input.s3Endpoint)) {
     throw new AdminError('--s3-endpoint must be an http:// or https:// URL');
   }
+  const others = await db
+    .select({
+      id: tenants.id,
+      s3Endpoint: tenants.s3Endpoint,
+      s3AccessKey: tenants.s3AccessKey,
+      bucketPrefix: tenants.bucketPrefix,
+    })
+    .from(tenants);
+  const prefixProblem = bucketPrefixProblem(
+    {
+      s3Endpoint: input.s3Endpoint ?? null,
+      s3AccessKey: input.s3AccessKey,
+      bucketPrefix: input.bucketPrefix ?? '',
+    },
+    others,
+    imageStoreBucket,
+  );
+  if (prefixProblem) throw new AdminError(prefixProblem);
   const [existing] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.name, input.name));
   if (existing) throw new AdminError(`a tenant named '${input.name}' already exists (id ${existing.id})`);
   for (let attempt = 0; attempt < 5; attempt++) {

@@ -28,14 +28,19 @@ async function execute({ name, flags, operand }: CommandInvocation): Promise<unk
   try {
     switch (name) {
       case 'tenant create':
-        return await createTenant(database.db, new SecretBox(decodeKey(config.TENANT_SECRET_KEY)!), {
-          name: flag('name'),
-          s3AccessKey: flag('s3-access-key'),
-          s3SecretKey: flag('s3-secret-key'),
-          ...(flags['s3-endpoint'] ? { s3Endpoint: flags['s3-endpoint'] } : {}),
-          ...(flags['bucket-prefix'] ? { bucketPrefix: flags['bucket-prefix'] } : {}),
-          ...(flags.id ? { id: flags.id } : {}),
-        });
+        return await createTenant(
+          database.db,
+          new SecretBox(decodeKey(config.TENANT_SECRET_KEY)!),
+          {
+            name: flag('name'),
+            s3AccessKey: flag('s3-access-key'),
+            s3SecretKey: flag('s3-secret-key'),
+            ...(flags['s3-endpoint'] ? { s3Endpoint: flags['s3-endpoint'] } : {}),
+            ...(flags['bucket-prefix'] ? { bucketPrefix: flags['bucket-prefix'] } : {}),
+            ...(flags.id ? { id: flags.id } : {}),
+          },
+          config.IMAGE_STORE_BUCKET,
+        );
       case 'tenant list':
         return { tenants: await listTenants(database.db) };
       case 'tenant show':

@@ -1,13 +1,16 @@
 import {
   type Database,
   dispatchRound,
+  type ImageStore,
   type Logger,
   PeriodicRunner,
   recoverStaleTasks,
   type TaskOutcomeWriter,
 } from '@cloud-images/shared';
 import type { ApiConfig } from '../config.js';
+import type { ApiMetrics } from '../operations/metrics.js';
 import { purgeExpiredTasks } from './expired-task-purge.js';
+import { sweepImageStore } from './image-store-sweep.js';
 import { type EnsureTaskJob, reconcilePendingTasks } from './pending-task-reconciler.js';
 
 export interface MaintenanceDeps {
@@ -16,6 +19,8 @@ export interface MaintenanceDeps {
   ensureTaskJob: EnsureTaskJob;
   /** The outbox relay's kick: a dispatch round that wrote outbox rows publishes them at once. */
   kickRelay: () => void;
+  imageStore: ImageStore;
+  metrics: ApiMetrics;
   logger: Logger;
 }
 
@@ -24,7 +29,7 @@ export interface MaintenanceDeps {
  * - the fair dispatcher, on its short interval and on kicks (after a POST commits);
  * - recovery: tasks processing without a heartbeat go back to the dispatcher (or fail when out of attempts),
  *   and dispatched-but-unclaimed tasks get their job re-ensured (same jobId: a no-op if it still exists);
- * - the purge of expired tasks.
+ * - the purge of expired tasks, and the image-store sweep (objects no live image row claims, stale uploads).
  * Every replica runs them; the dispatcher's advisory lock and the compare-and-set writes make that safe.
  */
 export function startMaintenanceTimers(config: ApiConfig, deps: MaintenanceDeps) {
@@ -65,13 +70,27 @@ export function startMaintenanceTimers(config: ApiConfig, deps: MaintenanceDeps)
       logger.warn({ err: error }, 'purge of expired tasks failed; will retry');
     }
   }, config.MAINTENANCE_INTERVAL_MS);
-  for (const runner of [dispatcher, recovery, purge]) runner.start();
+  const sweep = new PeriodicRunner(async () => {
+    try {
+      const swept = await sweepImageStore(db, deps.imageStore, {
+        graceSeconds: config.ORPHAN_SWEEP_GRACE_SECONDS,
+        uploadMaxAgeSeconds: config.STALE_UPLOAD_MAX_AGE_SECONDS,
+        now: new Date(),
+      });
+      deps.metrics.imageStoreSwept.inc({ kind: 'object' }, swept.objectsRemoved);
+      deps.metrics.imageStoreSwept.inc({ kind: 'multipart_upload' }, swept.uploadsAborted);
+      if (swept.objectsRemoved + swept.uploadsAborted > 0) logger.info(swept, 'image store swept');
+    } catch (error) {
+      logger.warn({ err: error }, 'image-store sweep failed; will retry');
+    }
+  }, config.MAINTENANCE_INTERVAL_MS);
+  for (const runner of [dispatcher, recovery, purge, sweep]) runner.start();
   dispatcher.kick();
   recovery.kick();
   return {
     dispatcher,
     async stop(): Promise<void> {
-      await Promise.all([dispatcher.stop(), recovery.stop(), purge.stop()]);
+      await Promise.all([dispatcher.stop(), recovery.stop(), purge.stop(), sweep.stop()]);
     },
   };
 }

@@ -2,12 +2,23 @@ import type { Logger } from '@cloud-images/shared';
 import type { ErrorRequestHandler } from 'express';
 import {
   DomainError,
+  ForbiddenError,
   InvalidRequestError,
+  LimitExceededError,
   OverLimitError,
   ResourceConflictError,
   ResourceNotFoundError,
 } from '../domain-errors.js';
-import { ApiError, BadRequest, Conflict, errorBody, NotFound, OverLimit } from './errors.js';
+import {
+  ApiError,
+  BadRequest,
+  Conflict,
+  errorBody,
+  Forbidden,
+  NotFound,
+  OverLimit,
+  PayloadTooLarge,
+} from './errors.js';
 
 /** Each domain error's HTTP face. A DomainError missing here is a bug, answered 500 by the fallback. */
 const domainErrorStatus = new Map<
@@ -19,6 +30,8 @@ const domainErrorStatus = new Map<
   [InvalidRequestError, (message) => new BadRequest(message)],
   [ResourceNotFoundError, (message) => new NotFound(message)],
   [ResourceConflictError, (message) => new Conflict(message)],
+  [ForbiddenError, (message) => new Forbidden(message)],
+  [LimitExceededError, (message) => new PayloadTooLarge(message)],
 ]);
 
 function fromDomainError(error: DomainError): ApiError | undefined {

@@ -78,6 +78,12 @@ export class UnsupportedMediaType extends ApiError {
   }
 }
 
+export class RangeNotSatisfiable extends ApiError {
+  constructor(message: string, size: number) {
+    super(416, 'Requested Range Not Satisfiable', message, { 'Content-Range': `bytes */${size}` });
+  }
+}
+
 export class ServiceUnavailable extends ApiError {
   constructor(message: string) {
     super(503, 'Service Unavailable', message);

@@ -17,19 +17,23 @@ function translateBodyParserError(error: { type?: string; message?: string }, li
 }
 
 /**
- * Requires `Content-Type: application/json` (415 otherwise), then parses at most `limit` bytes (413 beyond).
+ * Requires a Content-Type among `mediaTypes` (415 otherwise), then parses at most `limit` bytes (413 beyond).
  * Non-object JSON (`[]`, `"x"`, `3`) is parsed and left to the input schema, which names the problem.
  */
-export function jsonBody(limit: number): RequestHandler {
+export function jsonBody(
+  limit: number,
+  mediaTypes: readonly string[] = ['application/json'],
+): RequestHandler {
   const parse = express.json({ limit, strict: false, type: () => true });
+  const expected = mediaTypes.join(' or ');
   return (req, res, next) => {
-    if (!req.is('application/json')) {
+    if (!req.is([...mediaTypes])) {
       const given = req.headers['content-type'];
       next(
         new UnsupportedMediaType(
           given
-            ? `Content-Type '${given}' is not supported; use application/json.`
-            : 'The request has no Content-Type; use application/json.',
+            ? `Content-Type '${given}' is not supported; use ${expected}.`
+            : `The request has no Content-Type; use ${expected}.`,
         ),
       );
       return;

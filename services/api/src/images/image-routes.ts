@@ -1,24 +1,31 @@
-import { pipeline } from 'node:stream/promises';
-import { type ImageStore, undefinedIfNotFound } from '@cloud-images/shared';
 import { Router } from 'express';
 import { callerOf, requireWriteRole } from '../http/auth.js';
-import { NotFound } from '../http/errors.js';
+import { jsonBody } from '../http/json-body.js';
 import { pageLinks, singleQueryParams } from '../http/list-query.js';
 import { resource } from '../http/resource-routes.js';
+import { PATCH_MEDIA_TYPES } from './image-patch.js';
 import type { ImageService } from './image-service.js';
 import { imageView } from './image-view.js';
 
-export function imageRoutes(service: ImageService, store: ImageStore): Router {
+/** `tag` is the one repeatable list parameter (repeated means AND); every other one must be given once. */
+function splitTags(query: Record<string, unknown>): { params: Record<string, string>; tags: string[] } {
+  const { tag, ...rest } = query;
+  const tags = tag === undefined ? [] : (Array.isArray(tag) ? tag : [tag]).map(String);
+  return { params: singleQueryParams(rest), tags };
+}
+
+export function imageRoutes(service: ImageService, bodyLimitBytes: number): Router {
   const router = Router();
 
   resource(router, '/v2/images', {
     get: [
       async (req, res) => {
-        const params = singleQueryParams(req.query as Record<string, unknown>);
-        const { images, limit } = await service.list(callerOf(res), params);
+        const { params, tags } = splitTags(req.query as Record<string, unknown>);
+        const { images, limit } = await service.list(callerOf(res), params, tags);
+        const linkParams = { ...params, ...(tags.length > 0 ? { tag: tags[0] as string } : {}) };
         res.json({
           images: images.map(imageView),
-          ...pageLinks('/v2/images', params, images, limit),
+          ...pageLinks('/v2/images', linkParams, images, limit),
           schema: '/v2/schemas/images',
         });
       },
@@ -28,7 +35,16 @@ export function imageRoutes(service: ImageService, store: ImageStore): Router {
   resource(router, '/v2/images/:id', {
     get: [
       async (req, res) => {
-        res.json(imageView(await service.get(callerOf(res), String(req.params.id))));
+        res.json(imageView(await service.getReadable(callerOf(res), String(req.params.id))));
+      },
+    ],
+    patch: [
+      requireWriteRole,
+      jsonBody(bodyLimitBytes, Object.values(PATCH_MEDIA_TYPES)),
+      async (req, res) => {
+        const mediaType = req.is(Object.values(PATCH_MEDIA_TYPES)) || PATCH_MEDIA_TYPES.v21;
+        const image = await service.patch(callerOf(res), String(req.params.id), req.body, mediaType);
+        res.json(imageView(image));
       },
     ],
     delete: [
@@ -40,27 +56,19 @@ export function imageRoutes(service: ImageService, store: ImageStore): Router {
     ],
   });
 
-  resource(router, '/v2/images/:id/file', {
-    get: [
+  resource(router, '/v2/images/:id/tags/:tag', {
+    put: [
+      requireWriteRole,
       async (req, res) => {
-        const image = await service.get(callerOf(res), String(req.params.id));
-        // Glance answers 204 for an image that has no data (yet).
-        if (image.status !== 'active' || !image.storageKey) {
-          res.status(204).end();
-          return;
-        }
-        const body = await undefinedIfNotFound(store.objects.getStream(store.bucket, image.storageKey));
-        if (!body) throw new NotFound(`The data of image '${image.id}' is missing from the image store.`);
-        res.status(200).set('Content-Type', 'application/octet-stream');
-        if (image.size !== null) res.set('Content-Length', String(image.size));
-        // glanceclient compares this (hex MD5, as Glance sends it) with the bytes it received.
-        if (image.checksum) res.set('Content-MD5', image.checksum);
-        try {
-          await pipeline(body, res);
-        } catch (error) {
-          // A client that hangs up mid-download is not a server error.
-          if (!req.destroyed && !res.destroyed) throw error;
-        }
+        await service.addTag(callerOf(res), String(req.params.id), String(req.params.tag));
+        res.status(204).end();
+      },
+    ],
+    delete: [
+      requireWriteRole,
+      async (req, res) => {
+        await service.deleteTag(callerOf(res), String(req.params.id), String(req.params.tag));
+        res.status(204).end();
       },
     ],
   });

@@ -3,13 +3,19 @@ import { formatTimestamp } from '../http/timestamps.js';
 
 export const imagePath = (id: string) => `/v2/images/${id}`;
 
-/** The Glance v2 image resource; every field here is declared in /v2/schemas/image. */
+/**
+ * The Glance v2 image resource; every core field here is declared in /v2/schemas/image, and custom properties
+ * (strings, as the schema's additionalProperties says) sit beside them at the top level, as in Glance.
+ */
 export function imageView(row: ImageRow) {
   return {
+    ...row.properties,
     id: row.id,
     name: row.name,
     status: row.status,
     visibility: row.visibility,
+    protected: row.protected,
+    tags: row.tags,
     owner: row.tenantId,
     size: row.size,
     virtual_size: row.virtualSize,

@@ -2,6 +2,7 @@ import { errorBody, imageListQuery, taskCreateBody, taskListQuery } from '@cloud
 import { imageSchema } from '../schemas/image-schema.js';
 import { taskSchema } from '../schemas/task-schema.js';
 import { jsonSchemaOf, queryParametersOf } from './contract-json-schema.js';
+import { imageApiPaths } from './image-api-paths.js';
 
 /**
  * The OpenAPI 3.1 description of every route the API serves. What clients send (the task body, the list
@@ -58,7 +59,7 @@ const schemaGet = (name: string) => ({
   },
 });
 
-export function buildOpenApiDocument(): Record<string, unknown> {
+function baseDocument() {
   const task = { $ref: '#/components/schemas/Task' };
   const image = { $ref: '#/components/schemas/Image' };
   return {
@@ -198,4 +199,16 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
     },
   };
+}
+
+/** The base document with the image API's operations merged in, path by path. */
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const document = baseDocument();
+  const paths = document.paths as Record<string, Record<string, object>>;
+  const extras = imageApiPaths(
+    { json, errorResponses, idParam, schemaGet },
+    { $ref: '#/components/schemas/Image' },
+  );
+  for (const [path, operations] of Object.entries(extras)) paths[path] = { ...paths[path], ...operations };
+  return document;
 }

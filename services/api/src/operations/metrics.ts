@@ -7,6 +7,8 @@ export interface ApiMetrics {
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   tasksCreated: Counter<'type'>;
+  /** What the image-store sweep removed: `object` (orphaned objects) or `multipart_upload` (stale uploads). */
+  imageStoreSwept: Counter<'kind'>;
 }
 
 /**
@@ -36,6 +38,12 @@ export function createApiMetrics(db: Database): ApiMetrics {
     labelNames: ['type'] as const,
     registers: [registry],
   });
+  const imageStoreSwept = new Counter({
+    name: 'cloud_images_image_store_swept_total',
+    help: 'Image-store leftovers removed by the periodic sweep: orphaned objects and stale multipart uploads.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
   const lagSeconds = new Gauge({
     name: 'outbox_lag_seconds',
     help: 'Age of the oldest outbox row not yet published to the queue (0 when none).',
@@ -58,5 +66,5 @@ export function createApiMetrics(db: Database): ApiMetrics {
     },
   });
   void pendingRows;
-  return { registry, httpRequests, httpDuration, tasksCreated };
+  return { registry, httpRequests, httpDuration, tasksCreated, imageStoreSwept };
 }

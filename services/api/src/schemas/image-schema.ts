@@ -11,6 +11,12 @@ const imageProperties = {
   name: { type: ['null', 'string'], maxLength: 255 },
   status: { type: 'string', enum: ['queued', 'saving', 'active', 'killed', 'deleted'] },
   visibility: { type: 'string', enum: ['public', 'private', 'shared', 'community'] },
+  protected: { type: 'boolean', description: 'If true, the image cannot be deleted' },
+  tags: {
+    type: 'array',
+    description: 'List of strings related to the image',
+    items: { type: 'string', maxLength: 255 },
+  },
   owner: { type: ['null', 'string'] },
   size: { type: ['null', 'integer'], description: 'Size of the stored image data in bytes' },
   virtual_size: { type: ['null', 'integer'], description: 'Virtual size of the disk in bytes' },

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { resource } from '../http/resource-routes.js';
 import { imageSchema, imagesSchema } from './image-schema.js';
+import { memberSchema, membersSchema } from './member-schema.js';
 import { taskSchema, tasksSchema } from './task-schema.js';
 
 export const glanceSchemas = {
@@ -8,6 +9,8 @@ export const glanceSchemas = {
   tasks: tasksSchema,
   image: imageSchema,
   images: imagesSchema,
+  member: memberSchema,
+  members: membersSchema,
 } as const;
 
 export function schemaRoutes(): Router {

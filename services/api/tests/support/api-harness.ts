@@ -75,9 +75,10 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
   const baseUrl = `http://127.0.0.1:${api.port}`;
   const imageStoreClient = s3ClientFor(stack, stack.s3.service);
 
-  async function createTestTenant(name = uniqueName('tenant')): Promise<TestTenant> {
+  async function createTestTenant(name = uniqueName('tenant'), bucketPrefix = ''): Promise<TestTenant> {
     const tenant = await seedTenant(handle.pool, {
       name,
+      bucketPrefix,
       credentials: { accessKey: 'ak', secretKey: 'sk' },
       seal: (secret) => box.seal(secret),
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbExecutor } from '@cloud-images/shared';
 import { type ImageRow, images } from '@cloud-images/shared';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 
 /** What an accepted import records on its image row (Glance fields plus the facts export needs). */
 export interface ActivatedImageFacts {
@@ -23,7 +23,8 @@ export class ImageRepository {
 
   /**
    * The image row of an import task, created on the first attempt and reused on every retry:
-   * `source_task_id` is unique, so a retry can never make a second image.
+   * `source_task_id` is unique, so a retry can never make a second image. A row its owner deleted stays deleted:
+   * the conflict update skips it and this returns undefined, so a retried import never resurrects the image.
    */
   async upsertSavingImageForTask(input: { taskId: string; tenantId: string; name: string | null }) {
     const id = randomUUID();
@@ -40,9 +41,11 @@ export class ImageRepository {
       .onConflictDoUpdate({
         target: images.sourceTaskId,
         set: { status: 'saving', updatedAt: sql`now()` },
+        setWhere: ne(images.status, 'deleted'),
       })
       .returning({ id: images.id, storageKey: images.storageKey });
-    if (!row?.storageKey) throw new Error(`image upsert for task ${input.taskId} returned no row`);
+    if (!row) return undefined;
+    if (!row.storageKey) throw new Error(`image upsert for task ${input.taskId} returned no storage key`);
     return { id: row.id, storageKey: row.storageKey };
   }
 

@@ -71,6 +71,12 @@ export async function importImageFromContainer(deps: ImportDependencies, run: Ta
     tenantId: task.tenantId,
     name: request.imageName,
   });
+  if (!image) {
+    throw new TaskFailedError(
+      TaskMessage.importImageDeleted,
+      `the image of task ${task.id} was deleted; the retried import does not bring it back`,
+    );
+  }
   let facts: VhdFacts;
   try {
     facts = await copyValidatedVhd(deps, run, source, inspected.metadata, image.storageKey);

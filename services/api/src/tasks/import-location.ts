@@ -1,0 +1,26 @@
+import { type Database, importLocationProblem, tenants } from '@cloud-images/shared';
+import { eq } from 'drizzle-orm';
+import { InvalidRequestError } from '../domain-errors.js';
+
+/**
+ * The part of the `import_from` rule the contract cannot check alone: the container must still be a valid bucket
+ * name once the caller's bucket prefix is prepended. Anything else about the body is the contract's business, so a
+ * body that is not an import (or not even an object) passes through untouched.
+ */
+export async function assertImportLocationFitsTenant(
+  db: Database,
+  tenantId: string,
+  body: unknown,
+): Promise<void> {
+  const input = (body as { type?: unknown; input?: { import_from?: unknown } } | undefined) ?? {};
+  const importFrom = input.input?.import_from;
+  // Values the contract rejects on its own are left to it, so its message (and its order of checks) wins.
+  if (input.type !== 'import' || typeof importFrom !== 'string' || importFrom === '') return;
+  if (importLocationProblem(importFrom) !== undefined) return;
+  const [tenant] = await db
+    .select({ bucketPrefix: tenants.bucketPrefix })
+    .from(tenants)
+    .where(eq(tenants.id, tenantId));
+  const problem = importLocationProblem(importFrom, tenant?.bucketPrefix ?? '');
+  if (problem) throw new InvalidRequestError(`Invalid 'input.import_from': ${problem}`);
+}
