@@ -7,6 +7,7 @@ import {
   type ImageStore,
   type Logger,
   objectStoreTimeouts,
+  QueueName,
 } from '@cloud-images/shared';
 import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
@@ -17,12 +18,16 @@ import { reconcilePendingTasks } from './background-jobs/pending-task-reconciler
 import type { ApiConfig } from './config.js';
 import { createApiMetrics } from './operations/metrics.js';
 import { Readiness } from './operations/readiness.js';
+import { createOpsApp } from './ops/ops-app.js';
 import { createApiQueues } from './queues.js';
 
 export interface RunningApi {
   app: Express;
   server: Server;
   port: number;
+  /** The ops listener: /healthz, /readyz, /metrics and the queue UI. */
+  opsServer: Server;
+  opsPort: number;
   relay: OutboxRelay;
   readiness: Readiness;
   /** Graceful: not ready at once, stop accepting, finish in-flight requests, then close queues and the pool. */
@@ -59,12 +64,12 @@ export async function startApi(
     postgres: async () => void (await database.db.execute(sql`select 1`)),
     redis: queues.ping,
   });
+  const metrics = createApiMetrics(database.db, { taskGauges: config.EXPORT_TASK_GAUGES });
   const app = createApp({
     db: database.db,
     imageStore,
     logger,
-    metrics: createApiMetrics(database.db),
-    readiness,
+    metrics,
     taskTtlSeconds: config.TASK_TTL_SECONDS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     onOutboxWritten: () => relay.kick(),
@@ -87,13 +92,29 @@ export async function startApi(
   relay.start();
   relay.kick(); // rows left by a previous process
 
-  const server = app.listen(config.PORT, config.HOST);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
+  const opsApp = createOpsApp({
+    logger,
+    metrics,
+    readiness,
+    queues: [queues.taskQueue(QueueName.import), queues.taskQueue(QueueName.export), queues.maintenanceQueue],
+    queueUiCredential: config.QUEUE_UI_PASSWORD
+      ? { user: config.QUEUE_UI_USER, password: config.QUEUE_UI_PASSWORD }
+      : undefined,
   });
+  const opsServer = await listen(opsApp, config.OPS_PORT, config.OPS_HOST);
+  const server = await listen(app, config.PORT, config.HOST);
   const port = (server.address() as AddressInfo).port;
-  logger.info({ port, host: config.HOST }, 'api listening');
+  const opsPort = (opsServer.address() as AddressInfo).port;
+  logger.info(
+    {
+      port,
+      host: config.HOST,
+      opsPort,
+      opsHost: config.OPS_HOST,
+      queueUi: Boolean(config.QUEUE_UI_PASSWORD),
+    },
+    'api listening',
+  );
 
   let closing: Promise<void> | undefined;
   const shutdown = () => {
@@ -109,6 +130,11 @@ export async function startApi(
       await closed;
       clearInterval(sweep);
       clearTimeout(force);
+      // The ops listener stays up while the tenant port drains, so probes keep seeing "not ready" meanwhile.
+      await new Promise<void>((resolve) => {
+        opsServer.close(() => resolve());
+        opsServer.closeAllConnections();
+      });
       await relay.stop();
       await queues.close();
       await database.close();
@@ -116,5 +142,14 @@ export async function startApi(
     })();
     return closing;
   };
-  return { app, server, port, relay, readiness, shutdown };
+  return { app, server, port, opsServer, opsPort, relay, readiness, shutdown };
+}
+
+async function listen(app: Express, port: number, host: string): Promise<Server> {
+  const server = app.listen(port, host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  return server;
 }

@@ -1,16 +1,15 @@
 import { type Database, type ImageStore, type Logger, TaskOutcomeWriter } from '@cloud-images/shared';
-import express, { type Express } from 'express';
+import express, { type Express, Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import { authenticate } from './http/auth.js';
 import { errorMiddleware } from './http/error-middleware.js';
 import { NotFound } from './http/errors.js';
 import { requestMetrics } from './http/request-metrics.js';
+import { resource } from './http/resource-routes.js';
 import { imageRoutes } from './images/image-routes.js';
 import { createImageService } from './images/image-service.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import type { ApiMetrics } from './operations/metrics.js';
-import { operationsRoutes } from './operations/operations-routes.js';
-import type { Readiness } from './operations/readiness.js';
 import { schemaRoutes } from './schemas/schema-routes.js';
 import { taskRoutes } from './tasks/task-routes.js';
 import { createTaskService } from './tasks/task-service.js';
@@ -20,7 +19,6 @@ export interface AppDeps {
   imageStore: ImageStore;
   logger: Logger;
   metrics: ApiMetrics;
-  readiness: Readiness;
   taskTtlSeconds: number;
   bodyLimitBytes: number;
   /** Called after a task with an outbox row commits (the relay's kick). */
@@ -34,13 +32,11 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.use(pinoHttp({ logger: deps.logger }));
   app.use(requestMetrics(deps.metrics));
-  app.use(
-    operationsRoutes({
-      readiness: deps.readiness,
-      metrics: deps.metrics,
-      openApiDocument: buildOpenApiDocument(),
-    }),
-  );
+  // /healthz, /readyz and /metrics live on the ops listener (ops/ops-app.ts); clients look for the spec here.
+  const openApiDocument = buildOpenApiDocument();
+  const spec = Router();
+  resource(spec, '/openapi.json', { get: [(_req, res) => void res.json(openApiDocument)] });
+  app.use(spec);
   app.use('/v2', authenticate(deps.db));
   const tasks = createTaskService({
     db: deps.db,

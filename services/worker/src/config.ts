@@ -27,7 +27,10 @@ export const workerConfigSchema = z
     SHUTDOWN_TIMEOUT_MS: milliseconds(0, 25_000),
     /** Minimum time between two progress writes of one task. */
     PROGRESS_INTERVAL_MS: milliseconds(100, 1_000),
+    /** The ops listener (/healthz, /readyz, /metrics); never exposed to tenants. */
     HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(9393),
+    /** Every interface by default so kubelet probes and Prometheus reach the pod IP; the NetworkPolicy limits who. */
+    HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
   })
   .extend(databaseConfig.shape)
   .extend(redisConfig.shape)

@@ -112,6 +112,7 @@ export class E2eEnv {
       startService('api', `${fileTag}-api`, {
         ...env,
         PORT: '0',
+        OPS_PORT: '0',
         HOST: '127.0.0.1',
         SHUTDOWN_TIMEOUT_MS: '2000',
       }),

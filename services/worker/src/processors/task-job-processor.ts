@@ -2,6 +2,7 @@ import { TaskMessage, type TaskOutcomeWriter, type TaskType, taskJobPayload } fr
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { describeError, isTaskFailedError, JobHandedBackError } from '../errors.js';
+import { failureCode } from '../failure-code.js';
 import type { JobOutcome, WorkerMetrics } from '../metrics.js';
 import { ProgressReporter } from '../tasks/progress-reporter.js';
 import type { TaskRunContext } from '../tasks/task-run-context.js';
@@ -44,6 +45,7 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
     const logger = options.logger.child({ queue, taskId, jobId: job.id, attempt: job.attemptsMade + 1 });
     let outcome: JobOutcome = 'skipped';
     let progress: ProgressReporter | undefined;
+    let taskEnded: (() => void) | undefined;
     try {
       const task = await tasks.claim(taskId, options.taskType);
       if (!task) {
@@ -56,6 +58,14 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
         (error) => logger.warn({ err: describeError(error) }, 'progress write failed'),
       );
       logger.info('task claimed');
+      // Queue wait once per task: creation → first claim (a retry's wait is backoff, not backlog).
+      if (task.attempts === 1 && task.startedAt) {
+        metrics.recordQueueWait(
+          options.taskType,
+          (task.startedAt.getTime() - task.createdAt.getTime()) / 1000,
+        );
+      }
+      taskEnded = metrics.taskStarted(options.taskType);
       await options.runUseCase({ task, progress, signal: shutdown });
       outcome = 'success';
       logger.info('task succeeded');
@@ -63,7 +73,9 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       outcome = await settleFailure(error);
       throw outcome === 'handed_back' ? new DelayedError() : toQueueError(error);
     } finally {
-      metrics.recordJob(queue, outcome, (performance.now() - started) / 1000, progress?.streamedBytes ?? 0);
+      taskEnded?.();
+      const seconds = (performance.now() - started) / 1000;
+      metrics.recordJob(queue, options.taskType, outcome, seconds, progress?.streamedBytes ?? 0);
     }
 
     async function settleFailure(error: unknown): Promise<JobOutcome> {
@@ -71,6 +83,7 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       if (isTaskFailedError(error)) {
         logger.info({ detail: error.detail }, 'task failed');
         await outcomes.fail(taskId, { message: error.clientMessage, detail: error.detail });
+        metrics.recordFailure(options.taskType, failureCode(error.clientMessage));
         return 'failure';
       }
       if (error instanceof JobHandedBackError || shutdown.aborted) {
@@ -82,6 +95,7 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
         logger.error({ err: detail }, 'task failed on its last attempt');
         await outcomes.fail(taskId, { message: TaskMessage.internalError, detail });
+        metrics.recordFailure(options.taskType, failureCode(TaskMessage.internalError));
         await options.discardLeftovers?.(taskId).catch((cleanupError: unknown) => {
           logger.error({ err: describeError(cleanupError) }, 'cleanup after the last attempt failed');
         });
