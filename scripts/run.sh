@@ -49,6 +49,8 @@ TENANT_SECRET_KEY=${TENANT_SECRET_KEY:-$(node -e 'console.log(require("crypto").
 LOG_LEVEL=${LOG_LEVEL:-warn}
 PORT=${PORT:-9292}
 HEALTH_PORT=${HEALTH_PORT:-9393}
+OPS_PORT=${OPS_PORT:-9191}
+EXPORT_TASK_GAUGES=${EXPORT_TASK_GAUGES:-true}
 set +a
 
 log "migrate"
@@ -60,7 +62,7 @@ env -u TENANT_SECRET_KEY node services/api/dist/main.js >"$state/api.log" 2>&1 &
 app_pids+=($!)
 node services/worker/dist/main.js >"$state/worker.log" 2>&1 &
 app_pids+=($!)
-for url in "http://127.0.0.1:$PORT/readyz" "http://127.0.0.1:$HEALTH_PORT/readyz"; do
+for url in "http://127.0.0.1:$OPS_PORT/readyz" "http://127.0.0.1:$HEALTH_PORT/readyz"; do
   for _ in $(seq 1 60); do curl -fsS "$url" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -fsS "$url" >/dev/null || { tail -n 30 "$state"/api.log "$state"/worker.log; exit 1; }
 done
@@ -79,6 +81,7 @@ cat <<MSG
 
 The system is running natively:
   API        $API_URL   (the demo token is API_TOKEN in $state/app.env)
+  api ops    health, metrics and the queue UI on http://127.0.0.1:$OPS_PORT (docs/operations.md)
   worker     health and metrics on http://127.0.0.1:$HEALTH_PORT
   services   settings in $state/env; logs in $state/
   shell      set -a; . ./$state/env; . ./$state/app.env; set +a
