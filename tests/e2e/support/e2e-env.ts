@@ -60,6 +60,8 @@ export class Tenant {
 export interface E2eOptions {
   /** Extra worker environment, e.g. `MAX_VIRTUAL_SIZE_BYTES`; every later worker (restart, start) keeps it. */
   worker?: Record<string, string>;
+  /** Extra API environment, e.g. `QUEUE_UI_PASSWORD`. */
+  api?: Record<string, string>;
 }
 
 /**
@@ -115,6 +117,7 @@ export class E2eEnv {
         OPS_PORT: '0',
         HOST: '127.0.0.1',
         SHUTDOWN_TIMEOUT_MS: '2000',
+        ...options.api,
       }),
     ]);
     const processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -170,6 +173,11 @@ export class E2eEnv {
       await database.drop().catch(() => {});
       throw error;
     }
+  }
+
+  /** The API process (its ports: `port` tenant, `opsPort` ops listener; its log). */
+  get apiProcess(): ServiceProcess {
+    return this.api;
   }
 
   /** The running worker process (its pid, its log). */
