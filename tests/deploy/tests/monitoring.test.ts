@@ -21,7 +21,9 @@ describe('deploy/monitoring', () => {
     expect(result.stdout).toMatch(/SUCCESS/);
     // At least two alerts are unit-tested.
     const tested = new Set(
-      [...readFileSync(`${dir}/prometheus-rules.test.yaml`, 'utf8').matchAll(/alertname: (\w+)/g)].map((m) => m[1]),
+      [...readFileSync(`${dir}/prometheus-rules.test.yaml`, 'utf8').matchAll(/alertname: (\w+)/g)].map(
+        (m) => m[1],
+      ),
     );
     expect(tested.size).toBeGreaterThanOrEqual(2);
   });
@@ -38,7 +40,8 @@ describe('deploy/monitoring', () => {
       'CloudImagesApi5xxRateHigh',
     ]);
     const operations = readFileSync(repoPath('docs/operations.md'), 'utf8');
-    for (const alert of alerts) expect(operations, `docs/operations.md covers ${alert}`).toContain(`### ${alert}`);
+    for (const alert of alerts)
+      expect(operations, `docs/operations.md covers ${alert}`).toContain(`### ${alert}`);
   });
 
   it('the Grafana dashboard has the panels operators need', () => {

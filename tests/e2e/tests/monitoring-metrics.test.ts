@@ -41,7 +41,9 @@ afterAll(async () => {
 describe('deploy/monitoring against the real /metrics of both services', () => {
   it('finds the metric names in PromQL (the check below is not vacuous)', () => {
     expect(
-      metricNames('sum by (le) (rate(cloud_images_a_bucket{code="x"}[5m])) / max(cloud_images_b) or absent(up{job="w"})'),
+      metricNames(
+        'sum by (le) (rate(cloud_images_a_bucket{code="x"}[5m])) / max(cloud_images_b) or absent(up{job="w"})',
+      ),
     ).toEqual(['cloud_images_a_bucket', 'cloud_images_b', 'up']);
   });
 
@@ -57,13 +59,19 @@ describe('deploy/monitoring against the real /metrics of both services', () => {
     ]);
     const exposed = new Set([...exposedNames(apiText), ...exposedNames(workerText), ...PROMETHEUS_SERIES]);
     // Every metric of both services carries the prefix.
-    expect([...exposed].filter((n) => !n.startsWith('cloud_images_') && !PROMETHEUS_SERIES.has(n))).toEqual([]);
+    expect([...exposed].filter((n) => !n.startsWith('cloud_images_') && !PROMETHEUS_SERIES.has(n))).toEqual(
+      [],
+    );
 
-    const dashboard = JSON.parse(await readFile(repoFile('deploy/monitoring/grafana-dashboard.json'), 'utf8')) as {
+    const dashboard = JSON.parse(
+      await readFile(repoFile('deploy/monitoring/grafana-dashboard.json'), 'utf8'),
+    ) as {
       panels: { title: string; targets: { expr: string }[] }[];
     };
     const rules = await readFile(repoFile('deploy/monitoring/prometheus-rules.yaml'), 'utf8');
-    const ruleExprs = [...rules.matchAll(/expr: (?:>-\n((?:\s{10}.*\n)+)|(.*)\n)/g)].map((m) => m[1] ?? m[2] ?? '');
+    const ruleExprs = [...rules.matchAll(/expr: (?:>-\n((?:\s{10}.*\n)+)|(.*)\n)/g)].map(
+      (m) => m[1] ?? m[2] ?? '',
+    );
     expect(ruleExprs.length).toBe(6);
 
     const used = new Map<string, string>();
