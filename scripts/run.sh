@@ -2,7 +2,8 @@
 # The README's first command: bring up the whole system and show an import and an export working.
 #   - docker compose, where a Docker engine answers;
 #   - otherwise the native stack (Postgres, Redis, Swift S3 from Debian packages) plus the API and one worker.
-# Then it creates a demo tenant and token, uploads a small VHD, imports it, exports it, and prints the tasks.
+# Then it creates a demo tenant and token, uploads a small VHD, imports it, exports it, and prints the tasks;
+# last, the tenant CLI (`cloud-images import`) imports a second disk.
 #   bash scripts/run.sh            keep the system running until Ctrl-C
 #   bash scripts/run.sh --once     stop everything after the demo (used to check this script)
 set -euo pipefail
@@ -74,6 +75,7 @@ admin tenant create --id 00000123 --name demo \
 API_TOKEN=$(admin token create --tenant 00000123 --role creator | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).token))')
 export API_TOKEN API_URL="http://127.0.0.1:$PORT" DEMO_S3_ENDPOINT="$S3_ENDPOINT" DEMO_S3_REGION="$S3_REGION"
 node tools/demo/dist/demo.js
+bash scripts/cli-import-demo.sh "$state"
 # The demo's own secrets go to a private file rather than the terminal.
 (umask 077; printf 'TENANT_SECRET_KEY=%s\nAPI_TOKEN=%s\n' "$TENANT_SECRET_KEY" "$API_TOKEN" >"$state/app.env")
 
@@ -86,6 +88,7 @@ The system is running natively:
   services   settings in $state/env; logs in $state/
   shell      set -a; . ./$state/env; . ./$state/app.env; set +a
   admin      node services/api/dist/admin/cli.js --help
+  tenant CLI node packages/cli/dist/cli.js --help   (cloud-images import FILE --name NAME, export, tasks, ...)
 MSG
 if $ONCE; then exit 0; fi
 echo "Press Ctrl-C to stop."

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { sampleDynamicVhd } from './sample-disk.js';
+
+/** Writes the demo's sample VHD to a file, for the CLI part of the demo (`cloud-images import FILE`). */
+const [path] = process.argv.slice(2);
+if (!path) {
+  process.stderr.write('usage: write-sample-disk.js FILE\n');
+  process.exit(64);
+}
+const disk = sampleDynamicVhd();
+await pipeline(disk.stream, createWriteStream(path));
+process.stdout.write(
+  `${path}: a ${disk.size}-byte dynamic VHD of a ${disk.virtualSize / 2 ** 20} MiB disk\n`,
+);
