@@ -13,7 +13,7 @@ import { fileHash } from '../support/file-hash.js';
 const CLI = fileURLToPath(new URL('../../../packages/cli/dist/cli.js', import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Terminal control sequences and cli-progress' bar glyphs: none may appear when stdout is not a TTY. */
-const BAR_OR_ESCAPE = /\u001b\[|[█░]/;
+const BAR_OR_ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[|[█░]`);
 
 let env: E2eEnv;
 let fixtures: FixtureDir;
