@@ -5,6 +5,12 @@ import { sampleDynamicVhd } from './sample-disk.js';
 
 /** Writes the demo's sample VHD to a file, for the CLI part of the demo (`cloud-images import FILE`). */
 const [path] = process.argv.slice(2);
+if (path === '--help' || path === '-h') {
+  process.stdout.write(
+    "usage: write-sample-disk.js FILE   writes the demo's 64 MiB sample dynamic VHD to FILE\n",
+  );
+  process.exit(0);
+}
 if (!path) {
   process.stderr.write('usage: write-sample-disk.js FILE\n');
   process.exit(64);
