@@ -27,7 +27,11 @@ interface CliRun {
 
 /** Spawns the built CLI with pipes (so not a TTY) and the tenant's settings in its environment only. */
 function startCli(args: string[], extraEnv: Record<string, string> = {}, stdin?: string) {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  return startCliWith(process.execPath, [CLI, ...args], extraEnv, stdin);
+}
+
+function startCliWith(file: string, args: string[], extraEnv: Record<string, string> = {}, stdin?: string) {
+  const child = spawn(file, args, {
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       CLOUD_IMAGES_API_URL: env.apiUrl,
@@ -114,6 +118,23 @@ describe('cloud-images CLI against the real API, worker and S3', () => {
     // The default container was created and holds the upload.
     const uploaded = await tenantStore.stat(env.tenantA.bucketFor('cloud-images-uploads'), 'cli-dynamic.vhd');
     expect(uploaded.size).toBe((await stat(path)).size);
+  });
+
+  it('on a terminal draws progress bars: upload bytes with MB/s and ETA, then the task (util-linux script gives a pty)', async () => {
+    const path = await fixtures.make('cli-tty.vhd', 'dynamic', '32M', [
+      { offset: '0', length: '8M', pattern: 0x33 },
+    ]);
+    // `script` runs the CLI on a pseudo-terminal and copies what it draws to our pipe.
+    const run = await new Promise<CliRun>((resolve) => {
+      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} import ${JSON.stringify(path)} --name tty --container cli-tty`;
+      const { done } = startCliWith('script', ['-qefc', command, '/dev/null']);
+      done.then(resolve);
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(BAR_OR_ESCAPE);
+    expect(run.stdout).toMatch(/upload \|[█░]+\| 100% \| [\d.]+\/[\d.]+ MB \| [\d.]+ MB\/s \| ETA/);
+    expect(run.stdout).toMatch(/\| 100% \| /);
+    expect(run.stdout).toMatch(new RegExp(`${UUID.source.slice(1, -1)}\\s*$`));
   });
 
   it('--json prints the final task as JSON; the token can come from --token-file -', async () => {
