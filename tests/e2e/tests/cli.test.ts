@@ -167,6 +167,28 @@ describe('cloud-images CLI against the real API, worker and S3', () => {
     expect(JSON.parse(watched.stdout)).toMatchObject({ id: task.id, status: 'success' });
   });
 
+  it('exports an image and downloads the exported VHD (--download), printing the final task with --json', async () => {
+    const path = await fixtures.make('cli-export-src.vhd', 'fixed', '8M');
+    const imported = await cli(['import', path, '--name', 'to-export', '--container', 'cli-export-src']);
+    expect(imported.code, imported.stderr).toBe(0);
+    const imageId = imported.stdout.trim();
+    await env.tenantA.createContainer('cli-exports');
+    const target = fixtures.file('downloaded.vhd');
+    const run = await cli(['export', imageId, '--container', 'cli-exports', '--download', target, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const task = JSON.parse(run.stdout) as Task;
+    expect(task).toMatchObject({
+      type: 'export',
+      status: 'success',
+      result: { export_location: `cli-exports/${imageId}.vhd` },
+    });
+    const exported = await tenantStore.stat(env.tenantA.bucketFor('cli-exports'), `${imageId}.vhd`);
+    expect((await stat(target)).size).toBe(exported.size);
+    // The download is a VHD the local check accepts.
+    const again = await cli(['import', target, '--name', 'round-trip', '--container', 'cli-export-src']);
+    expect(again.code, again.stderr).toBe(0);
+  });
+
   it('fails a corrupt VHD before uploading a byte, with its Rackspace code, leaving the container empty', async () => {
     const container = await env.tenantA.createContainer('cli-corrupt');
     const tasksBefore = await taskCount();
