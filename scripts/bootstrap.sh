@@ -27,12 +27,14 @@ if [ "${1:-}" != "--node" ]; then
   command -v docker-compose >/dev/null || need+=(docker-compose)
   # tini: the containers' init; the deployment tests start the pruned services under it as the images do.
   command -v tini >/dev/null || need+=(tini)
+  # prometheus: only for /usr/bin/promtool, which checks and unit-tests deploy/monitoring's alert rules.
+  [ -x /usr/bin/promtool ] || need+=(prometheus)
   if [ ${#need[@]} -gt 0 ]; then
     log "apt-get install ${need[*]}"
     as_root apt-get update -qq
     as_root apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
     # Debian's maintainer scripts may start system daemons; the stack runs its own on free ports instead.
-    for svc in redis-server memcached postgresql; do as_root service "$svc" stop >/dev/null 2>&1 || true; done
+    for svc in redis-server memcached postgresql prometheus prometheus-node-exporter; do as_root service "$svc" stop >/dev/null 2>&1 || true; done
   fi
 fi
 

@@ -8,7 +8,7 @@ ONCE=false
 log() { printf '\n==> %s\n' "$*"; }
 
 bash scripts/bootstrap.sh --node
-pnpm turbo run build --filter @cloud-images/demo... --output-logs=errors-only
+pnpm turbo run build --filter @cloud-images/demo... --filter @cloud-images/cli... --output-logs=errors-only
 
 log "docker compose up --build --wait"
 docker compose up -d --build --wait
@@ -23,6 +23,8 @@ export API_TOKEN API_URL="http://127.0.0.1:${API_PORT:-9292}" \
   DEMO_TENANT_S3_SECRET_KEY="${DEMO_TENANT_SECRET_KEY:-demo-tenant-secret}" \
   DEMO_BUCKET_PREFIX="${DEMO_TENANT_BUCKET_PREFIX:-demo-}" DEMO_CONTAINER=images DEMO_EXPORT_CONTAINER=exports
 node tools/demo/dist/demo.js
+mkdir -p .stack
+bash scripts/cli-import-demo.sh .stack
 
 cat <<MSG
 

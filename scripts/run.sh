@@ -2,7 +2,8 @@
 # The README's first command: bring up the whole system and show an import and an export working.
 #   - docker compose, where a Docker engine answers;
 #   - otherwise the native stack (Postgres, Redis, Swift S3 from Debian packages) plus the API and one worker.
-# Then it creates a demo tenant and token, uploads a small VHD, imports it, exports it, and prints the tasks.
+# Then it creates a demo tenant and token, uploads a small VHD, imports it, exports it, and prints the tasks;
+# last, the tenant CLI (`cloud-images import`) imports a second disk.
 #   bash scripts/run.sh            keep the system running until Ctrl-C
 #   bash scripts/run.sh --once     stop everything after the demo (used to check this script)
 set -euo pipefail
@@ -49,6 +50,8 @@ TENANT_SECRET_KEY=${TENANT_SECRET_KEY:-$(node -e 'console.log(require("crypto").
 LOG_LEVEL=${LOG_LEVEL:-warn}
 PORT=${PORT:-9292}
 HEALTH_PORT=${HEALTH_PORT:-9393}
+OPS_PORT=${OPS_PORT:-9191}
+EXPORT_TASK_GAUGES=${EXPORT_TASK_GAUGES:-true}
 set +a
 
 log "migrate"
@@ -60,7 +63,7 @@ env -u TENANT_SECRET_KEY node services/api/dist/main.js >"$state/api.log" 2>&1 &
 app_pids+=($!)
 node services/worker/dist/main.js >"$state/worker.log" 2>&1 &
 app_pids+=($!)
-for url in "http://127.0.0.1:$PORT/readyz" "http://127.0.0.1:$HEALTH_PORT/readyz"; do
+for url in "http://127.0.0.1:$OPS_PORT/readyz" "http://127.0.0.1:$HEALTH_PORT/readyz"; do
   for _ in $(seq 1 60); do curl -fsS "$url" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -fsS "$url" >/dev/null || { tail -n 30 "$state"/api.log "$state"/worker.log; exit 1; }
 done
@@ -72,6 +75,7 @@ admin tenant create --id 00000123 --name demo --bucket-prefix demo- \
 API_TOKEN=$(admin token create --tenant 00000123 --role creator | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).token))')
 export DEMO_BUCKET_PREFIX=demo- API_TOKEN API_URL="http://127.0.0.1:$PORT" DEMO_S3_ENDPOINT="$S3_ENDPOINT" DEMO_S3_REGION="$S3_REGION"
 node tools/demo/dist/demo.js
+bash scripts/cli-import-demo.sh "$state"
 # The demo's own secrets go to a private file rather than the terminal.
 (umask 077; printf 'TENANT_SECRET_KEY=%s\nAPI_TOKEN=%s\n' "$TENANT_SECRET_KEY" "$API_TOKEN" >"$state/app.env")
 
@@ -79,10 +83,12 @@ cat <<MSG
 
 The system is running natively:
   API        $API_URL   (the demo token is API_TOKEN in $state/app.env)
+  api ops    health, metrics and the queue UI on http://127.0.0.1:$OPS_PORT (docs/operations.md)
   worker     health and metrics on http://127.0.0.1:$HEALTH_PORT
   services   settings in $state/env; logs in $state/
   shell      set -a; . ./$state/env; . ./$state/app.env; set +a
   admin      node services/api/dist/admin/cli.js --help
+  tenant CLI node packages/cli/dist/cli.js --help   (cloud-images import FILE --name NAME, export, tasks, ...)
 MSG
 if $ONCE; then exit 0; fi
 echo "Press Ctrl-C to stop."

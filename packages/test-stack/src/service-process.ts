@@ -114,6 +114,20 @@ export class ServiceProcess {
     return port;
   }
 
+  /**
+   * The ops listener's port (/healthz, /readyz, /metrics): the ready line's `opsPort` field (the API's), else
+   * its `port` (the worker's health port is its only one).
+   */
+  get opsPort(): number {
+    const port = this.readyLine?.json?.['opsPort'] ?? this.readyLine?.json?.['port'];
+    if (typeof port !== 'number' || port <= 0) {
+      throw new Error(
+        `${this.name} logged no ops port when ready: ${this.readyLine?.text ?? '(no ready line)'}`,
+      );
+    }
+    return port;
+  }
+
   /** How it exited, once it has. */
   get exitStatus(): ExitStatus | undefined {
     return this.status;

@@ -12,13 +12,17 @@ import { errorMessage, sleep } from './util.js';
  */
 export type Readiness = { url: string } | { log: LogMatch; url?: (line: LogLine) => string };
 
-/** Ready once it logs `{ msg }` with a `port` field and GET http://127.0.0.1:<port><path> answers 200. */
-export function loggedPortReadiness(msg: string, path = '/readyz'): Readiness {
+/**
+ * Ready once it logs `{ msg }` with a `portField` field (default `port`) and GET http://127.0.0.1:<port><path>
+ * answers 200. The API logs its ops listener as `opsPort`, where /readyz lives.
+ */
+export function loggedPortReadiness(msg: string, path = '/readyz', portField = 'port'): Readiness {
   return {
     log: { msg },
     url: (line) => {
-      const port = line.json?.['port'];
-      if (typeof port !== 'number' || port <= 0) throw new Error(`no port in ready line: ${line.text}`);
+      const port = line.json?.[portField];
+      if (typeof port !== 'number' || port <= 0)
+        throw new Error(`no ${portField} in ready line: ${line.text}`);
       return `http://127.0.0.1:${port}${path}`;
     },
   };

@@ -7,12 +7,18 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 export type ServiceName = 'api' | 'worker';
 
-/** What each service logs, with its port, once it listens; both then answer GET /readyz. */
-const readyLogs: Record<ServiceName, string> = { api: 'api listening', worker: 'worker ready' };
+/**
+ * What each service logs once it listens, and the field holding its ops port, where both answer GET /readyz
+ * (the API's tenant port is `port`, its ops listener `opsPort`; the worker only has the health port).
+ */
+const readyLogs: Record<ServiceName, { msg: string; opsPortField: string }> = {
+  api: { msg: 'api listening', opsPortField: 'opsPort' },
+  worker: { msg: 'worker ready', opsPortField: 'port' },
+};
 
 export type SpawnServiceOptions = Omit<ServiceProcessOptions, 'name' | 'args'> & {
   name?: string;
-  /** Default: none (resolves right after the spawn); for `service`, its logged port's /readyz answering 200. */
+  /** Default: none (resolves right after the spawn); for `service`, its logged ops port's /readyz answering 200. */
   ready?: Readiness;
   /** Default 30 s. */
   readyTimeoutMs?: number;
@@ -33,7 +39,9 @@ export type SpawnServiceOptions = Omit<ServiceProcessOptions, 'name' | 'args'> &
  */
 export async function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
   const { ready, readyTimeoutMs = 30_000 } = options;
-  const readiness = ready ?? (options.service ? loggedPortReadiness(readyLogs[options.service]) : undefined);
+  const logged = options.service ? readyLogs[options.service] : undefined;
+  const readiness =
+    ready ?? (logged ? loggedPortReadiness(logged.msg, '/readyz', logged.opsPortField) : undefined);
   const started = ServiceProcess.start(processOptions(options));
   if (readiness === undefined) return started;
   try {

@@ -6,6 +6,7 @@ import {
   createRedisConnection,
   type Logger,
   openImageStore,
+  QueueName,
   TaskOutcomeWriter,
 } from '@cloud-images/shared';
 import { sql } from 'drizzle-orm';
@@ -17,12 +18,16 @@ import { OutboxRelay } from './background-jobs/outbox-relay.js';
 import type { ApiConfig } from './config.js';
 import { createApiMetrics } from './operations/metrics.js';
 import { Readiness } from './operations/readiness.js';
+import { createOpsApp } from './ops/ops-app.js';
 import { createApiQueues } from './queues.js';
 
 export interface RunningApi {
   app: Express;
   server: Server;
   port: number;
+  /** The ops listener: /healthz, /readyz, /metrics and the queue UI. */
+  opsServer: Server;
+  opsPort: number;
   relay: OutboxRelay;
   maintenance: MaintenanceTimers;
   readiness: Readiness;
@@ -51,7 +56,7 @@ export async function startApi(
     postgres: async () => void (await database.db.execute(sql`select 1`)),
     redis: queues.ping,
   });
-  const metrics = createApiMetrics(database.db);
+  const metrics = createApiMetrics(database.db, { taskGauges: config.EXPORT_TASK_GAUGES });
   // Its own fail-fast connection: the limiter must never wait on, or be queued behind, the relay's publishes.
   const rateLimitRedis = createRedisConnection(config.REDIS_URL, 'producer');
   const app = createApp({
@@ -59,7 +64,6 @@ export async function startApi(
     imageStore,
     logger,
     metrics,
-    readiness,
     taskTtlSeconds: config.TASK_TTL_SECONDS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustForwardedHeaders: config.TRUST_FORWARDED_HEADERS,
@@ -88,13 +92,29 @@ export async function startApi(
   relay.start();
   relay.kick(); // rows left by a previous process
 
-  const server = app.listen(config.PORT, config.HOST);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
+  const opsApp = createOpsApp({
+    logger,
+    metrics,
+    readiness,
+    queues: [queues.taskQueue(QueueName.import), queues.taskQueue(QueueName.export)],
+    queueUiCredential: config.QUEUE_UI_PASSWORD
+      ? { user: config.QUEUE_UI_USER, password: config.QUEUE_UI_PASSWORD }
+      : undefined,
   });
+  const opsServer = await listen(opsApp, config.OPS_PORT, config.OPS_HOST);
+  const server = await listen(app, config.PORT, config.HOST);
   const port = (server.address() as AddressInfo).port;
-  logger.info({ port, host: config.HOST }, 'api listening');
+  const opsPort = (opsServer.address() as AddressInfo).port;
+  logger.info(
+    {
+      port,
+      host: config.HOST,
+      opsPort,
+      opsHost: config.OPS_HOST,
+      queueUi: Boolean(config.QUEUE_UI_PASSWORD),
+    },
+    'api listening',
+  );
 
   let closing: Promise<void> | undefined;
   const shutdown = () => {
@@ -111,6 +131,11 @@ export async function startApi(
       clearTimeout(force);
       await maintenance.stop();
       await listener.stop();
+      // The ops listener stays up while the tenant port drains, so probes keep seeing "not ready" meanwhile.
+      await new Promise<void>((resolve) => {
+        opsServer.close(() => resolve());
+        opsServer.closeAllConnections();
+      });
       await relay.stop();
       await queues.close();
       rateLimitRedis.disconnect();
@@ -119,5 +144,14 @@ export async function startApi(
     })();
     return closing;
   };
-  return { app, server, port, relay, maintenance, readiness, shutdown };
+  return { app, server, port, opsServer, opsPort, relay, maintenance, readiness, shutdown };
+}
+
+async function listen(app: Express, port: number, host: string): Promise<Server> {
+  const server = app.listen(port, host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  return server;
 }

@@ -5,13 +5,14 @@ import {
   TaskOutcomeWriter,
   type TenantLimitDefaults,
 } from '@cloud-images/shared';
-import express, { type Express } from 'express';
+import express, { type Express, Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import { authenticate } from './http/auth.js';
 import { errorMiddleware } from './http/error-middleware.js';
 import { NotFound } from './http/errors.js';
 import { type RateLimitOptions, rateLimitPerToken } from './http/rate-limit.js';
 import { requestMetrics } from './http/request-metrics.js';
+import { resource } from './http/resource-routes.js';
 import { imageDownloadRoutes } from './images/image-download-routes.js';
 import { imageRoutes } from './images/image-routes.js';
 import { createImageService } from './images/image-service.js';
@@ -19,8 +20,6 @@ import { memberRoutes } from './images/member-routes.js';
 import { createMemberService } from './images/member-service.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import type { ApiMetrics } from './operations/metrics.js';
-import { operationsRoutes } from './operations/operations-routes.js';
-import type { Readiness } from './operations/readiness.js';
 import { schemaRoutes } from './schemas/schema-routes.js';
 import { taskRoutes } from './tasks/task-routes.js';
 import { createTaskService } from './tasks/task-service.js';
@@ -31,7 +30,6 @@ export interface AppDeps {
   imageStore: ImageStore;
   logger: Logger;
   metrics: ApiMetrics;
-  readiness: Readiness;
   taskTtlSeconds: number;
   bodyLimitBytes: number;
   tenantLimits: TenantLimitDefaults;
@@ -50,13 +48,11 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.use(pinoHttp({ logger: deps.logger }));
   app.use(requestMetrics(deps.metrics));
-  app.use(
-    operationsRoutes({
-      readiness: deps.readiness,
-      metrics: deps.metrics,
-      openApiDocument: buildOpenApiDocument(),
-    }),
-  );
+  // /healthz, /readyz and /metrics live on the ops listener (ops/ops-app.ts); clients look for the spec here.
+  const openApiDocument = buildOpenApiDocument();
+  const spec = Router();
+  resource(spec, '/openapi.json', { get: [(_req, res) => void res.json(openApiDocument)] });
+  app.use(spec);
   app.use(versionRoutes(deps.trustForwardedHeaders));
   app.use('/v2', authenticate(deps.db));
   if (deps.rateLimit) app.use('/v2', rateLimitPerToken(deps.rateLimit));

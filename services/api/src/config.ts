@@ -19,6 +19,24 @@ export const apiConfigSchema = z
     /** 9292 is Glance's port, so OpenStack tooling finds the service where it expects it. */
     PORT: z.coerce.number().int().min(0).max(65535).default(9292),
     HOST: z.string().min(1).default('0.0.0.0'),
+    /**
+     * The ops listener: /healthz, /readyz, /metrics and the queue UI, never on the tenant port. Every interface by
+     * default so kubelet probes and Prometheus reach it at the pod IP; the NetworkPolicy limits who else can.
+     */
+    OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9191),
+    OPS_HOST: z.string().min(1).default('0.0.0.0'),
+    /** Basic-auth user of the queue UI (bull-board) on the ops listener. */
+    QUEUE_UI_USER: z.string().min(1).default('operator'),
+    /** The queue UI's operator password, from a Secret. Unset: the UI is off (404). */
+    QUEUE_UI_PASSWORD: z.string().min(16).optional(),
+    /**
+     * Whether THIS process exports the task-table gauges (cloud_images_queue_depth, stuck processing). It is a count over the whole
+     * database, so exactly one process per deployment should export it, or sum() over replicas counts it N times.
+     */
+    EXPORT_TASK_GAUGES: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     /** Task bodies are tiny; anything bigger is a mistake or an attack. */
     BODY_LIMIT_BYTES: z.coerce
       .number()

@@ -82,7 +82,7 @@ describe('Postgres unreachable', () => {
   it('answers 503 (not 500) with the JSON error body, fails readiness, and recovers once it is back', async () => {
     // Warm the API's pool so the outage also kills connections it already holds, not only new ones.
     expect((await t.request('GET', '/v2/tasks', { token: tenant.tokens.creator })).status).toBe(200);
-    expect((await t.request('GET', '/readyz')).status).toBe(200);
+    expect((await t.opsRequest('GET', '/readyz')).status).toBe(200);
 
     await blockDatabase();
     try {
@@ -103,7 +103,7 @@ describe('Postgres unreachable', () => {
       });
       expect(one).toMatchObject(serviceUnavailable);
 
-      const ready = await t.request('GET', '/readyz');
+      const ready = await t.opsRequest('GET', '/readyz');
       expect(ready).toMatchObject(serviceUnavailable);
       expect(ready.json.error.message).toMatch(/postgres/);
       expect(ready.json.error.message).not.toMatch(/redis/);
@@ -122,7 +122,7 @@ describe('Postgres unreachable', () => {
     expect(
       (await t.request('GET', `/v2/tasks/${created.json.id}`, { token: tenant.tokens.creator })).status,
     ).toBe(200);
-    expect(await t.request('GET', '/readyz')).toMatchObject({
+    expect(await t.opsRequest('GET', '/readyz')).toMatchObject({
       status: 200,
       json: { checks: { postgres: 'ok', redis: 'ok' } },
     });

@@ -34,7 +34,7 @@ describe('Redis outage during a burst of POSTs', () => {
     const stopping = redis.stop();
     const middle = await Promise.all(Array.from({ length: BURST / 3 }, (_, i) => post(BURST / 3 + i)));
     await stopping;
-    const notReady = await t.request('GET', '/readyz');
+    const notReady = await t.opsRequest('GET', '/readyz');
     expect(notReady.status).toBe(503);
     expect(notReady.json.error).toMatchObject({ code: 503, message: expect.stringMatching(/redis/) });
     const startedDown = Date.now();

@@ -20,6 +20,7 @@ describe('worker config', () => {
       SHUTDOWN_TIMEOUT_MS: 25_000,
       PROGRESS_INTERVAL_MS: 1_000,
       HEALTH_PORT: 9393,
+      HEALTH_HOST: '0.0.0.0',
       QUEUE_PREFIX: 'cloud-images',
       IMAGE_STORE_BUCKET: 'cloud-images-store',
       S3_PART_SIZE: 16 * 1024 * 1024,

@@ -39,7 +39,10 @@ export const workerConfigSchema = z
       .int()
       .min(1)
       .default(1024 * 1024),
+    /** The ops listener (/healthz, /readyz, /metrics); never exposed to tenants. */
     HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(9393),
+    /** Every interface by default so kubelet probes and Prometheus reach the pod IP; the NetworkPolicy limits who. */
+    HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
   })
   .extend(databaseConfig.shape)
   .extend(redisConfig.shape)

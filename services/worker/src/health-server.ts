@@ -4,6 +4,8 @@ import type { Registry } from 'prom-client';
 
 export interface HealthServerOptions {
   port: number;
+  /** Bind address; see HEALTH_HOST. */
+  host?: string;
   /** Liveness: the process is up. Readiness: it can take work (Redis and Postgres reachable, workers running). */
   isReady: () => Promise<boolean>;
   registry: Registry;
@@ -39,7 +41,7 @@ export async function startHealthServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, resolve);
+    server.listen(options.port, options.host ?? '0.0.0.0', resolve);
   });
   return { server, port: (server.address() as AddressInfo).port };
 }

@@ -9,10 +9,11 @@ const logger = createLogger({ name: 'cloud-images-worker', level: config.LOG_LEV
 const app = await startWorkerApp(config, logger, { defaultMetrics: true });
 const health = await startHealthServer({
   port: config.HEALTH_PORT,
+  host: config.HEALTH_HOST,
   isReady: () => app.isReady(),
   registry: app.metrics.registry,
 });
-logger.info({ port: health.port, pid: process.pid }, 'worker ready');
+logger.info({ port: health.port, host: config.HEALTH_HOST, pid: process.pid }, 'worker ready');
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -220,6 +220,20 @@ describe('import', () => {
         /cloud_images_worker_jobs_total\{queue="image-import",outcome="failure"\} [1-9]/,
       );
       expect(metrics).toContain('cloud_images_worker_streamed_bytes_total');
+      expect(metrics).toMatch(
+        /cloud_images_worker_task_duration_seconds_count\{type="import",outcome="success"\} [1-9]/,
+      );
+      expect(metrics).toMatch(/cloud_images_worker_processed_bytes_total\{type="import"\} [1-9]/);
+      expect(metrics).toMatch(
+        /cloud_images_worker_task_failures_total\{type="import",code="object_not_found"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /cloud_images_worker_task_failures_total\{type="import",code="internal"\} [1-9]/,
+      );
+      expect(metrics).toMatch(/cloud_images_worker_queue_wait_seconds_count\{type="import"\} [1-9]/);
+      expect(metrics).toMatch(/^cloud_images_worker_active_tasks\{type="import"\} 0$/m);
+      // Bounded labels: no task id ever appears in a metric.
+      expect(metrics).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
     } finally {
       server.close();
     }

@@ -99,7 +99,7 @@ describe('docker-compose.yml content', () => {
       expect(compose.services[name]?.healthcheck?.test, name).toBeDefined();
     }
     expect(compose.services.api?.healthcheck?.test).toContain(
-      "fetch('http://127.0.0.1:9292/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+      "fetch('http://127.0.0.1:9191/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
     );
     expect(JSON.stringify(compose.services.worker?.healthcheck?.test)).toContain(':9393/healthz');
   });

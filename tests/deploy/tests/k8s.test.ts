@@ -12,6 +12,7 @@ const modelModules: Record<string, () => Promise<unknown>> = {
   'batch/v1': () => import('kubernetes-models/batch/v1'),
   'policy/v1': () => import('kubernetes-models/policy/v1'),
   'autoscaling/v2': () => import('kubernetes-models/autoscaling/v2'),
+  'networking.k8s.io/v1': () => import('kubernetes-models/networking.k8s.io/v1'),
 };
 
 async function modelFor(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
@@ -140,6 +141,8 @@ describe('base', () => {
         'Deployment/cloud-images-worker',
         'HorizontalPodAutoscaler/cloud-images-api',
         'Job/cloud-images-migrate',
+        'NetworkPolicy/cloud-images-api',
+        'NetworkPolicy/cloud-images-worker',
         'PodDisruptionBudget/cloud-images-api',
         'PodDisruptionBudget/cloud-images-worker',
         'Secret/cloud-images-secrets',
@@ -155,9 +158,31 @@ describe.each(overlays)('overlay %s', (name) => {
   const deployment = (n: string) => find(objects(), 'Deployment', n)!;
   const config = (n: string) => findGenerated(objects(), 'ConfigMap', n)?.data ?? {};
 
+  it('admits the tenant port from anywhere and the ops ports only from the monitoring namespace', () => {
+    const monitoring = [
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+    ];
+    const api = find(objects(), 'NetworkPolicy', 'cloud-images-api')!;
+    expect(api.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'cloud-images-api' });
+    expect(api.spec.ingress).toEqual([
+      { ports: [{ port: 'http', protocol: 'TCP' }] },
+      { from: monitoring, ports: [{ port: 'ops', protocol: 'TCP' }] },
+    ]);
+    const worker = find(objects(), 'NetworkPolicy', 'cloud-images-worker')!;
+    expect(worker.spec.ingress).toEqual([{ from: monitoring, ports: [{ port: 'health', protocol: 'TCP' }] }]);
+    // Prometheus scrapes the ops listeners, where /metrics lives.
+    const annotations = (n: string) => deployment(n).spec.template.metadata.annotations;
+    expect(annotations('cloud-images-api')['prometheus.io/port']).toBe(
+      config('cloud-images-api-config').OPS_PORT,
+    );
+    expect(annotations('cloud-images-worker')['prometheus.io/port']).toBe(
+      config('cloud-images-worker-config').HEALTH_PORT,
+    );
+  });
+
   it('gives the api and worker resources, probes, preStop and a grace period longer than their shutdown', () => {
     const cases = [
-      { name: 'cloud-images-api', config: 'cloud-images-api-config', portKey: 'PORT', portName: 'http' },
+      { name: 'cloud-images-api', config: 'cloud-images-api-config', portKey: 'OPS_PORT', portName: 'ops' },
       {
         name: 'cloud-images-worker',
         config: 'cloud-images-worker-config',
@@ -178,7 +203,7 @@ describe.each(overlays)('overlay %s', (name) => {
       });
       expect(container.livenessProbe.httpGet, c.name).toEqual({ path: '/healthz', port: c.portName });
       expect(container.readinessProbe.httpGet, c.name).toEqual({ path: '/readyz', port: c.portName });
-      // The named port is the port the service listens on (PORT / HEALTH_PORT in its ConfigMap).
+      // The probes' named port is the ops listener (OPS_PORT / HEALTH_PORT in its ConfigMap), not the tenant port.
       const port = container.ports.find((p: { name: string }) => p.name === c.portName);
       expect(String(port.containerPort), c.name).toBe(config(c.config)[c.portKey]);
       const preStop: string[] = container.lifecycle.preStop.exec.command;
@@ -191,6 +216,10 @@ describe.each(overlays)('overlay %s', (name) => {
         readOnlyRootFilesystem: true,
       });
     }
+    const api = deployment('cloud-images-api').spec.template.spec.containers[0];
+    const http = api.ports.find((p: { name: string }) => p.name === 'http');
+    expect(String(http.containerPort)).toBe(config('cloud-images-api-config').PORT);
+    expect(config('cloud-images-api-config').OPS_PORT).not.toBe(config('cloud-images-api-config').PORT);
     // Long streams: the worker may finish a running import for minutes after SIGTERM.
     if (name !== 'dev') {
       expect(

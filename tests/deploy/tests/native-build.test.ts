@@ -146,7 +146,7 @@ beforeAll(() => {
 });
 
 const images = [
-  { service: 'api', pkg: '@cloud-images/api', schema: apiConfigSchema, healthPortVar: 'PORT' },
+  { service: 'api', pkg: '@cloud-images/api', schema: apiConfigSchema, healthPortVar: 'OPS_PORT' },
   {
     service: 'worker',
     pkg: '@cloud-images/worker',
@@ -294,7 +294,7 @@ describe.each(images)('$service image, built and run natively', ({ service, pkg,
 
     const bucket = uniqueName(`store-${service}`);
     await s3ClientFor(stack, stack.s3.service).makeBucket(bucket, stack.s3.region);
-    const [port, healthPort] = (await freePorts(2)) as [number, number];
+    const [port, healthPort, opsPort] = (await freePorts(3)) as [number, number, number];
     const candidate: Record<string, string> = {
       DATABASE_URL: dbUrl.toString(),
       REDIS_URL: stack.redis.url,
@@ -309,6 +309,9 @@ describe.each(images)('$service image, built and run natively', ({ service, pkg,
       PORT: String(port),
       HOST: '127.0.0.1',
       HEALTH_PORT: String(healthPort),
+      OPS_PORT: String(opsPort),
+      OPS_HOST: '127.0.0.1',
+      HEALTH_HOST: '127.0.0.1',
       SHUTDOWN_TIMEOUT_MS: '5000',
     };
     // Only what this service's schema knows, as in compose and k8s.

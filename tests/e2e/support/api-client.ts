@@ -41,7 +41,7 @@ const TERMINAL = new Set(['success', 'failure']);
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
-    private readonly token: string,
+    readonly token: string,
   ) {}
 
   async request<T = unknown>(

@@ -116,6 +116,7 @@ export class E2eEnv {
       startService('api', `${fileTag}-api`, {
         ...env,
         PORT: '0',
+        OPS_PORT: '0',
         HOST: '127.0.0.1',
         SHUTDOWN_TIMEOUT_MS: '2000',
         // Tests poll tasks fast; the noisy-neighbour file raises it further for its burst.
@@ -193,6 +194,11 @@ export class E2eEnv {
       `${this.worker.name}-${name}`,
       workerEnv(this.env, { ...this.workerOverrides, ...overrides }),
     );
+  }
+
+  /** The API process (its ports: `port` tenant, `opsPort` ops listener; its log). */
+  get apiProcess(): ServiceProcess {
+    return this.api;
   }
 
   /** The running worker process (its pid, its log). */

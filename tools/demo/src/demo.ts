@@ -13,6 +13,14 @@ import { TaskClient, type TaskView } from './task-client.js';
  * The README's walk-through as a program: upload a VHD to the demo tenant's container, import it, export the
  * image again, and print every task as the API returns it. Exits non-zero if either task does not succeed.
  */
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(`usage: demo.js   (run by scripts/run.sh)
+Uploads a sample VHD to the demo tenant's container, imports it, exports the image, and prints every task.
+Environment: API_URL, API_TOKEN, DEMO_S3_ENDPOINT, DEMO_S3_REGION, DEMO_TENANT_S3_ACCESS_KEY,
+DEMO_TENANT_S3_SECRET_KEY, DEMO_BUCKET_PREFIX, DEMO_CONTAINER, DEMO_EXPORT_CONTAINER, DEMO_TIMEOUT_SECONDS.
+`);
+  process.exit(0);
+}
 const config = loadConfigOrExit(demoConfigSchema, process.env);
 const s3 = createObjectStoreFactory(defaultObjectStoreTimeouts)({
   endpoint: config.DEMO_S3_ENDPOINT,

@@ -5,7 +5,8 @@ import { jsonSchemaOf, queryParametersOf } from './contract-json-schema.js';
 import { imageApiPaths } from './image-api-paths.js';
 
 /**
- * The OpenAPI 3.1 description of every route the API serves. What clients send (the task body, the list
+ * The OpenAPI 3.1 description of every route the tenant port serves (the ops listener's probes and /metrics are not
+ * part of the tenant API: docs/operations.md). What clients send (the task body, the list
  * queries) and the error body are generated from the shared contract's zod schemas, so the document cannot
  * drift from the validation. The Glance response schemas are served verbatim, because glanceclient builds its
  * models from them. tests/openapi.test.ts fails when routes and document differ.
@@ -173,24 +174,6 @@ function baseDocument() {
       '/v2/schemas/tasks': schemaGet('a task list'),
       '/v2/schemas/image': schemaGet('an image'),
       '/v2/schemas/images': schemaGet('an image list'),
-      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
-      '/readyz': {
-        get: {
-          summary: 'Readiness: Postgres and Redis reachable and not shutting down',
-          responses: { '200': { description: 'Ready' }, ...errorResponses(503) },
-        },
-      },
-      '/metrics': {
-        get: {
-          summary: 'Prometheus metrics',
-          responses: {
-            '200': {
-              description: 'Text exposition format',
-              content: { 'text/plain': { schema: { type: 'string' } } },
-            },
-          },
-        },
-      },
       '/openapi.json': {
         get: {
           summary: 'This document',

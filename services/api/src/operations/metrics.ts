@@ -1,6 +1,7 @@
 import { type Database, outbox } from '@cloud-images/shared';
 import { isNull, sql } from 'drizzle-orm';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { registerTaskGauges } from './task-gauges.js';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -12,28 +13,29 @@ export interface ApiMetrics {
 }
 
 /**
- * One registry per app (not prom-client's global), so tests can build several apps in one process.
+ * One registry per app (not prom-client's global), so tests can build several apps in one process. Every name
+ * starts with `cloud_images_api_` (process metrics included), except the deployment-wide task gauges.
  * Outbox lag is measured at scrape time from Postgres: it is the age of the oldest unpublished row,
  * which is what an operator alerts on when Redis is down or the relay is stuck.
  */
-export function createApiMetrics(db: Database): ApiMetrics {
+export function createApiMetrics(db: Database, options: { taskGauges?: boolean } = {}): ApiMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, prefix: 'cloud_images_api_' });
   const httpRequests = new Counter({
-    name: 'http_requests_total',
+    name: 'cloud_images_api_http_requests_total',
     help: 'HTTP requests by method, route template and status code.',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
   });
   const httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
+    name: 'cloud_images_api_http_request_duration_seconds',
     help: 'HTTP request latency by method, route template and status code.',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
   const tasksCreated = new Counter({
-    name: 'tasks_created_total',
+    name: 'cloud_images_api_tasks_created_total',
     help: 'Tasks created, by type.',
     labelNames: ['type'] as const,
     registers: [registry],
@@ -45,12 +47,12 @@ export function createApiMetrics(db: Database): ApiMetrics {
     registers: [registry],
   });
   const lagSeconds = new Gauge({
-    name: 'outbox_lag_seconds',
+    name: 'cloud_images_api_outbox_lag_seconds',
     help: 'Age of the oldest outbox row not yet published to the queue (0 when none).',
     registers: [registry],
   });
   const pendingRows = new Gauge({
-    name: 'outbox_unpublished_rows',
+    name: 'cloud_images_api_outbox_unpublished_rows',
     help: 'Outbox rows not yet published to the queue.',
     registers: [registry],
     async collect() {
@@ -66,5 +68,6 @@ export function createApiMetrics(db: Database): ApiMetrics {
     },
   });
   void pendingRows;
+  if (options.taskGauges) registerTaskGauges(db, registry);
   return { registry, httpRequests, httpDuration, tasksCreated, imageStoreSwept };
 }

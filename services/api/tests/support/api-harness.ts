@@ -62,6 +62,8 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
     IMAGE_STORE_BUCKET: imageBucket,
     PORT: '0',
     HOST: '127.0.0.1',
+    OPS_PORT: '0',
+    OPS_HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     OUTBOX_RELAY_INTERVAL_MS: '200',
     // Test files fire bursts from one token; the rate-limit tests set their own, lower limit.
@@ -73,6 +75,8 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
   const handle: DatabaseHandle = createDatabase({ url: database.url, poolMax: 2 });
   const box = new SecretBox(Buffer.from(secretKey, 'hex'));
   const baseUrl = `http://127.0.0.1:${api.port}`;
+  /** The ops listener: /healthz, /readyz, /metrics, the queue UI. */
+  const opsUrl = `http://127.0.0.1:${api.opsPort}`;
   const imageStoreClient = s3ClientFor(stack, stack.s3.service);
 
   async function createTestTenant(name = uniqueName('tenant'), bucketPrefix = ''): Promise<TestTenant> {
@@ -104,7 +108,21 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
     await handle.db.update(tenants).set(limits).where(eq(tenants.id, tenantId));
   }
 
-  async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+  /** A request to the ops listener instead of the tenant port. */
+  function opsRequest(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    return send(opsUrl, method, path, options);
+  }
+
+  function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    return send(baseUrl, method, path, options);
+  }
+
+  async function send(
+    base: string,
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers['X-Auth-Token'] = options.token;
     let body: string | undefined = options.rawBody;
@@ -112,7 +130,7 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
       body = JSON.stringify(options.body);
       headers['Content-Type'] ??= 'application/json';
     }
-    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const response = await fetch(`${base}${path}`, { method, headers, body });
     const text = await response.text();
     let json: unknown;
     try {
@@ -139,6 +157,8 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
     api,
     config,
     baseUrl,
+    opsUrl,
+    opsRequest,
     db: handle.db,
     imageBucket,
     imageStoreClient,

@@ -8,6 +8,7 @@ import {
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { describeError, isTaskFailedError, JobHandedBackError } from '../errors.js';
+import { failureCode } from '../failure-code.js';
 import type { JobOutcome, WorkerMetrics } from '../metrics.js';
 import { JobDeadline } from '../tasks/job-deadline.js';
 import { ProgressReporter } from '../tasks/progress-reporter.js';
@@ -61,6 +62,7 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
     const deadline = new JobDeadline(options.deadline.baseMs, options.deadline.minBytesPerSecond);
     const signal = AbortSignal.any([shutdown, deadline.signal]);
     options.heartbeat.taskStarted(taskId);
+    let taskEnded: (() => void) | undefined;
     try {
       const task = await tasks.claim(taskId, options.taskType);
       if (!task) {
@@ -74,6 +76,14 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       );
       progress.onStageSize = (bytes) => deadline.sizeKnown(bytes);
       logger.info('task claimed');
+      // Queue wait once per task: creation → first claim (a retry's wait is backoff, not backlog).
+      if (task.attempts === 1 && task.startedAt) {
+        metrics.recordQueueWait(
+          options.taskType,
+          (task.startedAt.getTime() - task.createdAt.getTime()) / 1000,
+        );
+      }
+      taskEnded = metrics.taskStarted(options.taskType);
       // The deadline (or shutdown) frees the slot even when the use case is stuck in a call that takes no signal (a stat on
       // an endpoint that never answers): the job ends now; the abandoned call ends with its S3 timeout, and the
       // aborted signal stops the use case at its next step.
@@ -89,7 +99,9 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       deadline.clear();
       options.heartbeat.taskEnded(taskId);
       options.onJobEnded();
-      metrics.recordJob(queue, outcome, (performance.now() - started) / 1000, progress?.streamedBytes ?? 0);
+      taskEnded?.();
+      const seconds = (performance.now() - started) / 1000;
+      metrics.recordJob(queue, options.taskType, outcome, seconds, progress?.streamedBytes ?? 0);
     }
 
     async function settleFailure(error: unknown): Promise<JobOutcome> {
@@ -97,6 +109,7 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       if (isTaskFailedError(error)) {
         logger.info({ detail: error.detail }, 'task failed');
         await outcomes.fail(taskId, { message: error.clientMessage, detail: error.detail });
+        metrics.recordFailure(options.taskType, failureCode(error.clientMessage));
         return 'failure';
       }
       if (deadline.expired && !shutdown.aborted) return settleDeadline();
@@ -109,6 +122,7 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
         logger.error({ err: detail }, 'task failed on its last attempt');
         await outcomes.fail(taskId, { message: TaskMessage.internalError, detail });
+        metrics.recordFailure(options.taskType, failureCode(TaskMessage.internalError));
         await options.discardLeftovers?.(taskId).catch((cleanupError: unknown) => {
           logger.error({ err: describeError(cleanupError) }, 'cleanup after the last attempt failed');
         });

@@ -1,14 +1,10 @@
 import { Router } from 'express';
 import { resource } from '../http/resource-routes.js';
-import type { ApiMetrics } from './metrics.js';
-import type { Readiness } from './readiness.js';
+import type { ApiMetrics } from '../operations/metrics.js';
+import type { Readiness } from '../operations/readiness.js';
 
-/** Unauthenticated endpoints for the platform: liveness, readiness, Prometheus and the OpenAPI document. */
-export function operationsRoutes(deps: {
-  readiness: Readiness;
-  metrics: ApiMetrics;
-  openApiDocument: object;
-}): Router {
+/** The platform's unauthenticated endpoints, served on the ops listener only: liveness, readiness, Prometheus. */
+export function operationsRoutes(deps: { readiness: Readiness; metrics: ApiMetrics }): Router {
   const router = Router();
   resource(router, '/healthz', { get: [(_req, res) => void res.json({ status: 'ok' })] });
   resource(router, '/readyz', {
@@ -27,6 +23,5 @@ export function operationsRoutes(deps: {
       },
     ],
   });
-  resource(router, '/openapi.json', { get: [(_req, res) => void res.json(deps.openApiDocument)] });
   return router;
 }
