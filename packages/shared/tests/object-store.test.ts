@@ -137,6 +137,14 @@ describe('object store', () => {
     await expect(store.stat(bucket, 'broken.bin')).rejects.toBeInstanceOf(ObjectStoreNotFoundError);
   });
 
+  it('lists the objects under a prefix with their last-modified time', async () => {
+    await client.putObject(bucket, 'listed/a.bin', Buffer.from('a'), 1);
+    await client.putObject(bucket, 'listed/b.bin', Buffer.from('b'), 1);
+    const listed = await store.listObjects(bucket, 'listed/');
+    expect(listed.map((o) => o.key).sort()).toEqual(['listed/a.bin', 'listed/b.bin']);
+    for (const object of listed) expect(object.lastModified).toBeInstanceOf(Date);
+  });
+
   it("lists and aborts a key's unfinished uploads, and only that key's", async () => {
     const first = await client.initiateNewMultipartUpload(bucket, 'pending.bin', {});
     const second = await client.initiateNewMultipartUpload(bucket, 'pending.bin', {});
@@ -146,7 +154,7 @@ describe('object store', () => {
 
     expect(await store.abortIncompleteUploads(bucket, 'pending.bin')).toBe(2);
     expect(await store.listIncompleteUploads(bucket, 'pending')).toEqual([
-      { key: 'pending.bin.other', uploadId: other },
+      { key: 'pending.bin.other', uploadId: other, initiated: expect.any(Date) },
     ]);
     expect(await store.abortIncompleteUploads(bucket, 'pending.bin')).toBe(0);
     expect(await store.abortIncompleteUploads(bucket, 'pending.bin.other')).toBe(1);

@@ -27,9 +27,13 @@ describe('parseImportInput', () => {
     );
   });
 
-  it('treats a location that is not <container>/<object> as a missing object (seed 001)', () => {
+  it('fails a stored location that is not <container>/<object> as invalid input, naming the problem', () => {
+    // The API answers such a value with 400 (issue 12), replacing the old "Possible invalid location" on purpose;
+    // only a hand-made row can still carry one.
     expect(failureOf({ import_from: 'no-slash', image_properties: { name: 'n' } })).toBe(
-      TaskMessage.importObjectNotFound,
+      TaskMessage.invalidTaskInput(
+        "Invalid 'input.import_from': 'no-slash' is not of the form <container>/<object>.",
+      ),
     );
   });
 
