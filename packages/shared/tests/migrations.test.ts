@@ -68,7 +68,7 @@ describe('migrations', () => {
     const url = await emptyDatabase();
     expect(await tablesIn(url)).toEqual([]);
     await runMigrations(url);
-    expect(await tablesIn(url)).toEqual(['api_tokens', 'images', 'outbox', 'tasks', 'tenants']);
+    expect(await tablesIn(url)).toEqual(['api_tokens', 'images', 'outbox', 'tasks', 'tenants', 'worker_heartbeats']);
     await runMigrations(url);
     expect(await tablesIn(url)).toHaveLength(5);
   });
@@ -79,14 +79,14 @@ describe('migrations', () => {
     const url = await emptyDatabase();
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => runMigrations(url)));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-    expect(await tablesIn(url)).toEqual(['api_tokens', 'images', 'outbox', 'tasks', 'tenants']);
+    expect(await tablesIn(url)).toEqual(['api_tokens', 'images', 'outbox', 'tasks', 'tenants', 'worker_heartbeats']);
   });
 
   it('are safe when several migrate commands run at the same time', async () => {
     const url = await emptyDatabase();
     const runs = await Promise.all([1, 2, 3].map(() => runMigrateCli({ DATABASE_URL: url })));
     for (const run of runs) expect(run, run.stderr).toMatchObject({ code: 0 });
-    expect(await tablesIn(url)).toEqual(['api_tokens', 'images', 'outbox', 'tasks', 'tenants']);
+    expect(await tablesIn(url)).toEqual(['api_tokens', 'images', 'outbox', 'tasks', 'tenants', 'worker_heartbeats']);
     const applied = await admin(async () => {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
