@@ -9,7 +9,6 @@ import {
 import type { Caller } from '../caller.js';
 import {
   ForbiddenError,
-  InvalidRequestError,
   LimitExceededError,
   ResourceConflictError,
   ResourceNotFoundError,
