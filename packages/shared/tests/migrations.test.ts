@@ -79,7 +79,7 @@ describe('migrations', () => {
       'worker_heartbeats',
     ]);
     await runMigrations(url);
-    expect(await tablesIn(url)).toHaveLength(6);
+    expect(await tablesIn(url)).toHaveLength(7);
   });
 
   it('are safe when several replicas migrate the same database at once', async () => {
