@@ -25,6 +25,9 @@ const TERMINAL = new Set(['success', 'failure']);
  * The Glance v2 task and image API over fetch. Every failure becomes one CliError line: an unreachable API, a
  * rejected token, a missing image, or the API's own `{"error": {message}}`.
  */
+/** A Glance image member, as POST /v2/images/{id}/members answers it. */
+export type MemberView = { image_id: string; member_id: string; status: string } & Record<string, unknown>;
+
 export class ApiClient {
   constructor(
     private readonly baseUrl: string,
@@ -50,6 +53,10 @@ export class ApiClient {
 
   image(id: string): Promise<ImageView> {
     return this.request<ImageView>('GET', `/v2/images/${encodeURIComponent(id)}`);
+  }
+
+  share(imageId: string, member: string): Promise<MemberView> {
+    return this.request<MemberView>('POST', `/v2/images/${encodeURIComponent(imageId)}/members`, { member });
   }
 
   /** Polls the task until it ends, reporting each state seen (for the progress bar). */

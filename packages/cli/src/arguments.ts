@@ -31,6 +31,7 @@ const commands: Record<string, { options: Options; operands: string[] }> = {
   watch: { options: common, operands: ['TASK'] },
   images: { options: common, operands: [] },
   image: { options: common, operands: ['IMAGE'] },
+  share: { options: common, operands: ['IMAGE', 'TENANT'] },
 };
 
 export type Flags = Record<string, string | boolean | undefined>;

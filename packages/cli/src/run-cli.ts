@@ -3,6 +3,7 @@ import { parseCliEnv } from './cli-config.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { imageCommand, imagesCommand, tasksCommand, watchCommand } from './commands/listings.js';
+import { shareCommand } from './commands/share.js';
 import { type CommandContext, createContext } from './context.js';
 import { CliError, UsageError } from './errors.js';
 import { usageFor } from './usage.js';
@@ -14,6 +15,7 @@ const commands: Record<string, (ctx: CommandContext) => Promise<void>> = {
   watch: watchCommand,
   images: imagesCommand,
   image: imageCommand,
+  share: shareCommand,
 };
 
 export interface CliIo {

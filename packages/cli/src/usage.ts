@@ -11,6 +11,7 @@ Commands:
   watch TASK                                follow a task until it ends
   images                                    list your images
   image IMAGE                               show one image
+  share IMAGE TENANT                        share an image with another tenant (it accepts with its own token)
 
 Options (every command):
   --api-url URL            API endpoint                     env CLOUD_IMAGES_API_URL
@@ -50,6 +51,10 @@ Lists your images.`,
   image: `Usage: cloud-images image IMAGE [--json]
 
 Shows one image.`,
+  share: `Usage: cloud-images share IMAGE TENANT [--json]
+
+Shares IMAGE (yours, visibility shared) with the tenant TENANT, as Glance's image members do. The member sees it
+with status pending until it accepts it (GET /v2/images?member_status=pending).`,
 };
 
 export function usageFor(command = ''): string {

@@ -2,7 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { createObjectStoreFactory, defaultObjectStoreTimeouts, type ObjectStore } from '@cloud-images/shared';
+import {
+  createObjectStoreFactory,
+  defaultObjectStoreTimeouts,
+  type ObjectStore,
+  UUID_PATTERN,
+} from '@cloud-images/shared';
 import { freePorts } from '@cloud-images/test-stack';
 import { FixtureDir } from '@cloud-images/vhd-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +16,6 @@ import { E2eEnv } from '../support/e2e-env.js';
 import { fileHash } from '../support/file-hash.js';
 
 const CLI = fileURLToPath(new URL('../../../packages/cli/dist/cli.js', import.meta.url));
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Terminal control sequences and cli-progress' bar glyphs: none may appear when stdout is not a TTY. */
 const BAR_OR_ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[|[█░]`);
 
@@ -87,7 +91,7 @@ describe('cloud-images CLI against the real API, worker and S3', () => {
     const help = await cli(['--help']);
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toMatch(/^cloud-images: import and export VHD disk images/);
-    for (const command of ['import', 'export', 'tasks', 'watch', 'images', 'image']) {
+    for (const command of ['import', 'export', 'tasks', 'watch', 'images', 'image', 'share']) {
       const own = await cli([command, '--help']);
       expect(own.code, command).toBe(0);
       expect(own.stdout, command).toMatch(new RegExp(`^Usage: cloud-images ${command}`));
@@ -103,7 +107,7 @@ describe('cloud-images CLI against the real API, worker and S3', () => {
     ]);
     const run = await cli(['import', path, '--name', 'cli-disk']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^${UUID.source.slice(1, -1)}\\n$`));
+    expect(run.stdout).toMatch(new RegExp(`^${UUID_PATTERN.source.slice(1, -1)}\\n$`));
     expect(run.stdout + run.stderr).not.toMatch(BAR_OR_ESCAPE);
     expect(run.stderr).toMatch(/valid dynamic VHD/);
     expect(run.stderr).toMatch(/uploaded \d+ bytes to cloud-images-uploads\/cli-dynamic\.vhd/);
@@ -134,7 +138,7 @@ describe('cloud-images CLI against the real API, worker and S3', () => {
     expect(run.stdout).toMatch(BAR_OR_ESCAPE);
     expect(run.stdout).toMatch(/upload \|[█░]+\| 100% \| [\d.]+\/[\d.]+ MB \| [\d.]+ MB\/s \| ETA/);
     expect(run.stdout).toMatch(/\| 100% \| /);
-    expect(run.stdout).toMatch(new RegExp(`${UUID.source.slice(1, -1)}\\s*$`));
+    expect(run.stdout).toMatch(new RegExp(`${UUID_PATTERN.source.slice(1, -1)}\\s*$`));
   });
 
   it('--json prints the final task as JSON; the token can come from --token-file -', async () => {
@@ -152,7 +156,7 @@ describe('cloud-images CLI against the real API, worker and S3', () => {
       type: 'import',
       status: 'success',
       input: { import_from: 'cli-json/cli-fixed.vhd', image_properties: { name: 'cli-json-disk' } },
-      result: { image_id: expect.stringMatching(UUID) },
+      result: { image_id: expect.stringMatching(UUID_PATTERN) },
     });
     const imageId = task.result!['image_id'] as string;
     expect(await image(imageId)).toMatchObject({ status: 'active', checksum: await fileHash(path, 'md5') });
@@ -187,6 +191,25 @@ describe('cloud-images CLI against the real API, worker and S3', () => {
     // The download is a VHD the local check accepts.
     const again = await cli(['import', target, '--name', 'round-trip', '--container', 'cli-export-src']);
     expect(again.code, again.stderr).toBe(0);
+  });
+
+  it('shares an image with another tenant, who then sees it as pending; sharing twice is a conflict', async () => {
+    const path = await fixtures.make('cli-share.vhd', 'dynamic', '8M', [
+      { offset: '1M', length: '1M', pattern: 0x33 },
+    ]);
+    const imported = await cli(['import', path, '--name', 'cli-share']);
+    expect(imported.code, imported.stderr).toBe(0);
+    const imageId = imported.stdout.trim();
+    const shared = await cli(['share', imageId, env.tenantB.id]);
+    expect(shared, shared.stderr).toMatchObject({
+      code: 0,
+      stdout: `shared ${imageId} with ${env.tenantB.id}: pending\n`,
+    });
+    const pending = await env.tenantB.api.request('GET', '/v2/images?member_status=pending');
+    expect((pending.body as { images: Image[] }).images.map((i) => i.id)).toContain(imageId);
+    const again = await cli(['share', imageId, env.tenantB.id]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/409/);
   });
 
   it('fails a corrupt VHD before uploading a byte, with its Rackspace code, leaving the container empty', async () => {
