@@ -95,6 +95,8 @@ describe('cloud-images-admin', () => {
       'ak',
       '--s3-secret-key',
       'sk',
+      '--bucket-prefix',
+      'limits-',
     );
     const id = String(created.json.id);
     const shown = await admin('tenant', 'show', id);

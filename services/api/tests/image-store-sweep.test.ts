@@ -73,7 +73,7 @@ describe('image-store sweep', () => {
   });
 
   it('declares its counter in /metrics', async () => {
-    const metrics = await fetch(`${t.baseUrl}/metrics`).then((r) => r.text());
+    const metrics = (await t.opsRequest('GET', '/metrics')).body;
     expect(metrics).toContain('# TYPE cloud_images_image_store_swept_total counter');
   });
 });

@@ -101,7 +101,7 @@ describe('operations endpoints', () => {
       });
       expect(api.status).toBe(200);
       const shown = (api.json as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
-      expect(shown).toEqual(['image-export', 'image-import', 'maintenance']);
+      expect(shown).toEqual(['image-export', 'image-import']);
       // Never on the tenant port.
       expect((await withUi.request('GET', '/queues', { headers: basic('operator', password) })).status).toBe(
         404,

@@ -89,7 +89,12 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       // aborted signal stops the use case at its next step.
       const run = options.runUseCase({ task, progress, signal });
       run.catch(() => {});
-      await Promise.race([run, rejectWhenAborted(signal)]);
+      await Promise.race([run, rejectWhenAborted(signal)]).catch(async (error: unknown) => {
+        // A use case that honours the signal cleans up (aborts its multipart upload) before it settles: give it a
+        // moment so a hand-back leaves nothing behind; one stuck in a call that ignores the signal is abandoned.
+        if (signal.aborted) await Promise.race([run.catch(() => {}), delay(ABANDON_GRACE_MS)]);
+        throw error;
+      });
       outcome = 'success';
       logger.info('task succeeded');
     } catch (error) {
@@ -147,6 +152,13 @@ export function createTaskJobProcessor(options: TaskJobProcessorOptions): TaskJo
       return 'retry';
     }
   };
+}
+
+/** How long an aborted run may take to clean up before the job is ended without it. */
+const ABANDON_GRACE_MS = 5_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function rejectWhenAborted(signal: AbortSignal): Promise<never> {
