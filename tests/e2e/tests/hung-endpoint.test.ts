@@ -45,6 +45,8 @@ beforeAll(async () => {
     'sk',
     '--s3-endpoint',
     `http://127.0.0.1:${port}`,
+    '--bucket-prefix',
+    'hung-',
   ]);
   const token = await env.admin<{ token: string }>([
     'token',
