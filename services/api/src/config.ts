@@ -28,7 +28,11 @@ export const apiConfigSchema = z
     /** Basic-auth user of the queue UI (bull-board) on the ops listener. */
     QUEUE_UI_USER: z.string().min(1).default('operator'),
     /** The queue UI's operator password, from a Secret. Unset: the UI is off (404). */
-    QUEUE_UI_PASSWORD: z.string().min(16).optional(),
+    // Empty means unset (compose passes `${QUEUE_UI_PASSWORD:-}`): the queue UI is then off.
+    QUEUE_UI_PASSWORD: z.preprocess(
+      (value) => (value === '' ? undefined : value),
+      z.string().min(16).optional(),
+    ),
     /**
      * Whether THIS process exports the task-table gauges (cloud_images_queue_depth, stuck processing). It is a count over the whole
      * database, so exactly one process per deployment should export it, or sum() over replicas counts it N times.

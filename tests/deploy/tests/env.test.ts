@@ -159,7 +159,7 @@ describe('Kubernetes environment', () => {
     return new Map(Object.entries(configMap?.data ?? {}));
   }
 
-  type EnvSource = { configMapRef?: { name: string }; secretRef?: { name: string } };
+  type EnvSource = { configMapRef?: { name: string }; secretRef?: { name: string; optional?: boolean } };
   type EnvVar = {
     name: string;
     value?: string;
@@ -172,6 +172,15 @@ describe('Kubernetes environment', () => {
   function containerEnv(objects: K8sObject[], container: { envFrom?: EnvSource[]; env?: EnvVar[] }) {
     const env = new Map<string, string | undefined>();
     for (const source of container.envFrom ?? []) {
+      // An optional Secret (the queue UI's credential) may be absent: its variables are then simply unset.
+      const optionalRef = source.secretRef?.optional === true;
+      if (
+        optionalRef &&
+        !find(objects, 'Secret', source.secretRef!.name) &&
+        !secretTemplates.has(source.secretRef!.name)
+      ) {
+        continue;
+      }
       const data = source.configMapRef
         ? configMapData(objects, source.configMapRef.name)
         : secretData(objects, source.secretRef!.name);
