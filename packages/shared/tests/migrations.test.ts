@@ -67,6 +67,7 @@ afterAll(async () => {
 /** Every table the committed migrations create, in the order `tablesIn` lists them. */
 const ALL_TABLES = [
   'api_tokens',
+  'audit_events',
   'image_members',
   'images',
   'outbox',

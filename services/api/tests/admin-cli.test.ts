@@ -1,41 +1,20 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createDatabase, decodeKey, SecretBox, tenants } from '@cloud-images/shared';
 import { createIsolatedDatabase, type IsolatedDatabase } from '@cloud-images/test-stack';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { adminCliRunner } from './support/admin-cli-runner.js';
 
-const run = promisify(execFile);
-const cliPath = fileURLToPath(new URL('../src/admin/cli.ts', import.meta.url));
 const secretKey = randomBytes(32).toString('base64');
 let database: IsolatedDatabase;
+let runAdmin: ReturnType<typeof adminCliRunner>['runAdmin'];
+let admin: ReturnType<typeof adminCliRunner>['admin'];
 
 beforeAll(async () => {
   database = await createIsolatedDatabase(inject('stack'), inject('templateDatabase'));
+  ({ runAdmin, admin } = adminCliRunner({ DATABASE_URL: database.url, TENANT_SECRET_KEY: secretKey }));
 });
 afterAll(() => database?.drop());
-
-/** Runs the real CLI process; never rejects, so tests assert on the exit code. */
-async function runAdmin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cliPath, ...args], {
-      env: { PATH: process.env.PATH, DATABASE_URL: database.url, TENANT_SECRET_KEY: secretKey },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, stdout, stderr };
-  }
-}
-
-async function admin(
-  ...args: string[]
-): Promise<{ code: number; json: Record<string, unknown>; stderr: string }> {
-  const { code, stdout, stderr } = await runAdmin(...args);
-  return { code, json: stdout ? JSON.parse(stdout) : {}, stderr };
-}
 
 describe('cloud-images-admin', () => {
   it('creates a tenant with a sealed secret, issues a token once, and revokes it', async () => {

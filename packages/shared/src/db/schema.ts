@@ -203,11 +203,37 @@ export const workerHeartbeats = pgTable('worker_heartbeats', {
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * Who changed what, for every admin mutation (tenant create/update, token create/revoke/rotate, limit changes,
+ * credential rotation, reseal). `changed_fields` names the fields, never their values, so no secret can land here.
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    /** `--actor`, or the OS user who ran the admin CLI. */
+    actor: text('actor').notNull(),
+    /** e.g. `tenant.create`, `token.revoke`. */
+    action: text('action').notNull(),
+    /** What was changed: a tenant id, a token id, or `*` for deployment-wide actions such as reseal. */
+    target: text('target').notNull(),
+    /** The tenant concerned, when there is one, so `audit list --tenant` needs no join. */
+    tenantId: text('tenant_id'),
+    changedFields: text('changed_fields').array().notNull().default(sql`'{}'::text[]`),
+  },
+  (t) => [
+    index('audit_events_occurred_idx').on(t.occurredAt),
+    index('audit_events_tenant_idx').on(t.tenantId),
+  ],
+);
+
 export type TenantRow = typeof tenants.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
 export type ImageRow = typeof images.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
+export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type ImageMemberRow = typeof imageMembers.$inferSelect;
 export type MemberStatus = (typeof memberStatus.enumValues)[number];
 export type TokenRole = (typeof tokenRole.enumValues)[number];

@@ -16,6 +16,11 @@ export interface CommandSpec {
   operand?: { value: string; describe: string };
 }
 
+/** Every mutating command takes --actor: who the audit trail names (default: the OS user). */
+const actorFlag = {
+  actor: { value: 'NAME', required: false, describe: 'who the audit trail records; default the OS user' },
+} as const;
+
 export const adminCommands = {
   'tenant create': {
     summary: 'register a tenant; its S3 secret is sealed with TENANT_SECRET_KEY',
@@ -38,6 +43,7 @@ export const adminCommands = {
         required: false,
         describe: 'owner id clients see; default a random 8-digit id',
       },
+      ...actorFlag,
     },
   },
   'tenant list': { summary: 'list tenants (no secrets)', flags: {} },
@@ -53,6 +59,7 @@ export const adminCommands = {
       'max-pending': { value: 'N', required: false, describe: 'tasks pending or processing (413 past it)' },
       'max-images': { value: 'N', required: false, describe: 'images held, imports in flight included' },
       'max-image-bytes': { value: 'N', required: false, describe: 'total bytes of images, imports included' },
+      ...actorFlag,
     },
     operand: { value: 'TENANT_ID', describe: 'the tenant' },
   },
@@ -62,12 +69,20 @@ export const adminCommands = {
       tenant: { value: 'TENANT_ID', required: true, describe: 'the tenant the token acts for' },
       role: { value: 'admin|creator|observer', required: true, describe: "the token's role" },
       description: { value: 'TEXT', required: false, describe: 'free text kept with the token' },
+      ...actorFlag,
     },
   },
   'token revoke': {
     summary: 'revoke an API token',
-    flags: {},
+    flags: { ...actorFlag },
     operand: { value: 'TOKEN_ID_OR_TOKEN', describe: "the token's id, or the token itself" },
+  },
+  'audit list': {
+    summary: 'admin mutations, oldest first (names of changed fields, never values)',
+    flags: {
+      since: { value: 'TIME', required: false, describe: 'only events at or after this ISO 8601 time' },
+      tenant: { value: 'TENANT_ID', required: false, describe: 'only events about this tenant' },
+    },
   },
 } as const satisfies Record<string, CommandSpec>;
 

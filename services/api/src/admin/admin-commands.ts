@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import {
   apiTokens,
-  type Database,
+  type DbExecutor,
   generateApiToken,
   hashApiToken,
   isUuid,
@@ -32,7 +32,7 @@ export interface TenantInput {
  * `imageStoreBucket`.
  */
 export async function createTenant(
-  db: Database,
+  db: DbExecutor,
   box: SecretBox,
   input: TenantInput,
   imageStoreBucket: string,
@@ -91,7 +91,7 @@ export async function createTenant(
 
 /** Issues a token. The plaintext is returned ONCE here; only its SHA-256 is stored. */
 export async function createToken(
-  db: Database,
+  db: DbExecutor,
   input: { tenantId: string; role: TokenRole; description?: string },
 ) {
   const [tenant] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, input.tenantId));
@@ -117,7 +117,7 @@ export async function createToken(
 }
 
 /** Revokes a token by its id (or by the token itself); already-revoked tokens are reported, not re-revoked. */
-export async function revokeToken(db: Database, idOrToken: string) {
+export async function revokeToken(db: DbExecutor, idOrToken: string) {
   const isId = isUuid(idOrToken);
   const match = isId ? eq(apiTokens.id, idOrToken) : eq(apiTokens.tokenHash, hashApiToken(idOrToken));
   const [row] = await db
@@ -129,7 +129,7 @@ export async function revokeToken(db: Database, idOrToken: string) {
   return { id: row.id, tenant_id: row.tenantId, role: row.role, revoked_at: row.revokedAt?.toISOString() };
 }
 
-export async function listTenants(db: Database) {
+export async function listTenants(db: DbExecutor) {
   const rows = await db.select().from(tenants).orderBy(tenants.createdAt);
   return rows.map((row) => ({
     id: row.id,

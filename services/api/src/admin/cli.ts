@@ -11,7 +11,8 @@ import { type AdminInvocation, parseAdminArguments, UsageError } from './admin-a
 import { AdminError, createTenant, createToken, listTenants, revokeToken } from './admin-commands.js';
 import { adminCliConfigSchema } from './admin-config.js';
 import { adminUsage } from './admin-usage.js';
-import { parseLimit, showTenant, updateTenantLimits } from './tenant-limit-commands.js';
+import { listAuditEvents, recordAuditEvent, resolveActor } from './audit-trail.js';
+import { changedLimitColumns, parseLimit, showTenant, updateTenantLimits } from './tenant-limit-commands.js';
 
 type CommandInvocation = Extract<AdminInvocation, { kind: 'command' }>;
 
@@ -25,52 +26,95 @@ async function execute({ name, flags, operand }: CommandInvocation): Promise<unk
     poolMax: 1,
     applicationName: 'cloud-images-admin',
   });
+  const actor = resolveActor(flags.actor);
   try {
-    switch (name) {
-      case 'tenant create':
-        return await createTenant(
-          database.db,
-          new SecretBox(decodeKey(config.TENANT_SECRET_KEY)!),
-          {
-            name: flag('name'),
-            s3AccessKey: flag('s3-access-key'),
-            s3SecretKey: flag('s3-secret-key'),
-            ...(flags['s3-endpoint'] ? { s3Endpoint: flags['s3-endpoint'] } : {}),
-            ...(flags['bucket-prefix'] ? { bucketPrefix: flags['bucket-prefix'] } : {}),
-            ...(flags.id ? { id: flags.id } : {}),
-          },
-          config.IMAGE_STORE_BUCKET,
-        );
-      case 'tenant list':
-        return { tenants: await listTenants(database.db) };
-      case 'tenant show':
-        return await showTenant(database.db, operand ?? '', config);
-      case 'tenant update':
-        return await updateTenantLimits(
-          database.db,
-          operand ?? '',
-          {
+    // Each mutation and its audit event commit together: no change without its record, no record of a
+    // change that rolled back.
+    return await database.db.transaction(async (db) => {
+      switch (name) {
+        case 'tenant create': {
+          const tenant = await createTenant(
+            db,
+            new SecretBox(decodeKey(config.TENANT_SECRET_KEY)!),
+            {
+              name: flag('name'),
+              s3AccessKey: flag('s3-access-key'),
+              s3SecretKey: flag('s3-secret-key'),
+              ...(flags['s3-endpoint'] ? { s3Endpoint: flags['s3-endpoint'] } : {}),
+              ...(flags['bucket-prefix'] ? { bucketPrefix: flags['bucket-prefix'] } : {}),
+              ...(flags.id ? { id: flags.id } : {}),
+            },
+            config.IMAGE_STORE_BUCKET,
+          );
+          await recordAuditEvent(db, {
+            actor,
+            action: 'tenant.create',
+            target: tenant.id,
+            tenantId: tenant.id,
+            changedFields: ['name', 's3_access_key', 's3_secret_key', 's3_endpoint', 'bucket_prefix'],
+          });
+          return tenant;
+        }
+        case 'tenant list':
+          return { tenants: await listTenants(db) };
+        case 'tenant show':
+          return await showTenant(db, operand ?? '', config);
+        case 'tenant update': {
+          const update = {
             maxActiveTasks: parseLimit('max-active', flags['max-active']),
             maxPendingTasks: parseLimit('max-pending', flags['max-pending']),
             maxImages: parseLimit('max-images', flags['max-images']),
             maxImageBytes: parseLimit('max-image-bytes', flags['max-image-bytes']),
-          },
-          config,
-        );
-      case 'token create': {
-        const role = flag('role');
-        if (!(tokenRole.enumValues as readonly string[]).includes(role)) {
-          throw new UsageError(`--role must be one of ${tokenRole.enumValues.join(', ')}`, name);
+          };
+          const tenant = await updateTenantLimits(db, operand ?? '', update, config);
+          await recordAuditEvent(db, {
+            actor,
+            action: 'tenant.update',
+            target: tenant.id,
+            tenantId: tenant.id,
+            changedFields: changedLimitColumns(update),
+          });
+          return tenant;
         }
-        return await createToken(database.db, {
-          tenantId: flag('tenant'),
-          role: role as TokenRole,
-          ...(flags.description ? { description: flags.description } : {}),
-        });
+        case 'token create': {
+          const role = flag('role');
+          if (!(tokenRole.enumValues as readonly string[]).includes(role)) {
+            throw new UsageError(`--role must be one of ${tokenRole.enumValues.join(', ')}`, name);
+          }
+          const token = await createToken(db, {
+            tenantId: flag('tenant'),
+            role: role as TokenRole,
+            ...(flags.description ? { description: flags.description } : {}),
+          });
+          await recordAuditEvent(db, {
+            actor,
+            action: 'token.create',
+            target: token.id,
+            tenantId: token.tenant_id,
+            changedFields: ['role', ...(flags.description ? ['description'] : [])],
+          });
+          return token;
+        }
+        case 'token revoke': {
+          const token = await revokeToken(db, operand ?? '');
+          await recordAuditEvent(db, {
+            actor,
+            action: 'token.revoke',
+            target: token.id,
+            tenantId: token.tenant_id,
+            changedFields: ['revoked_at'],
+          });
+          return token;
+        }
+        case 'audit list':
+          return {
+            events: await listAuditEvents(db, {
+              ...(flags.since ? { since: flags.since } : {}),
+              ...(flags.tenant ? { tenantId: flags.tenant } : {}),
+            }),
+          };
       }
-      case 'token revoke':
-        return await revokeToken(database.db, operand ?? '');
-    }
+    });
   } finally {
     await database.close();
   }

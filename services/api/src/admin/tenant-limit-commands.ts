@@ -1,4 +1,4 @@
-import { type Database, type TenantLimitDefaults, tenants } from '@cloud-images/shared';
+import { type DbExecutor, type TenantLimitDefaults, tenants } from '@cloud-images/shared';
 import { eq, sql } from 'drizzle-orm';
 import { countImagesHeld } from '../tasks/tenant-admission.js';
 import { AdminError } from './admin-commands.js';
@@ -8,6 +8,20 @@ export interface TenantLimitsUpdate {
   maxPendingTasks?: number;
   maxImages?: number;
   maxImageBytes?: number;
+}
+
+const limitColumns: Record<keyof TenantLimitsUpdate, string> = {
+  maxActiveTasks: 'max_active_tasks',
+  maxPendingTasks: 'max_pending_tasks',
+  maxImages: 'max_images',
+  maxImageBytes: 'max_image_bytes',
+};
+
+/** The column names an update sets, for the audit trail. */
+export function changedLimitColumns(update: TenantLimitsUpdate): string[] {
+  return (Object.keys(limitColumns) as (keyof TenantLimitsUpdate)[])
+    .filter((key) => update[key] !== undefined)
+    .map((key) => limitColumns[key]);
 }
 
 /** A non-negative integer flag value; the CLI's flags are strings. */
@@ -21,7 +35,7 @@ export function parseLimit(flag: string, value: string | undefined): number | un
 
 /** Sets the given limits on a tenant (others keep their value; null columns mean the deployment default). */
 export async function updateTenantLimits(
-  db: Database,
+  db: DbExecutor,
   tenantId: string,
   update: TenantLimitsUpdate,
   defaults: TenantLimitDefaults,
@@ -42,7 +56,7 @@ export async function updateTenantLimits(
 }
 
 /** A tenant's effective limits (own value or default, and which) and its current usage, counted from rows. */
-export async function showTenant(db: Database, tenantId: string, defaults: TenantLimitDefaults) {
+export async function showTenant(db: DbExecutor, tenantId: string, defaults: TenantLimitDefaults) {
   const [tenant] = await db.select().from(tenants).where(eq(tenants.id, tenantId));
   if (!tenant) throw new AdminError(`no tenant with id '${tenantId}'`);
   const [usage] = (
