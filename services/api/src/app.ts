@@ -23,6 +23,7 @@ import type { ApiMetrics } from './operations/metrics.js';
 import { schemaRoutes } from './schemas/schema-routes.js';
 import { taskRoutes } from './tasks/task-routes.js';
 import { createTaskService } from './tasks/task-service.js';
+import { serveUnversionedAsCurrent } from './versions/unversioned-paths.js';
 import { versionRoutes } from './versions/version-routes.js';
 
 export interface AppDeps {
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): Express {
   resource(spec, '/openapi.json', { get: [(_req, res) => void res.json(openApiDocument)] });
   app.use(spec);
   app.use(versionRoutes(deps.trustForwardedHeaders));
+  app.use(serveUnversionedAsCurrent());
   app.use('/v2', authenticate(deps.db));
   if (deps.rateLimit) app.use('/v2', rateLimitPerToken(deps.rateLimit));
   const tasks = createTaskService({

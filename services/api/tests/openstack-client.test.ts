@@ -46,10 +46,11 @@ async function client(command: string, args: string[], token = owner.tokens.crea
     HOME: process.env.HOME,
     OS_AUTH_TYPE: 'admin_token',
     OS_TOKEN: token,
-    // admin_token hands OS_ENDPOINT to every service as-is, and the CLI pins image API version 2, in which case
-    // Debian 12's openstacksdk (0.101) trusts the endpoint without discovery; so the CLI is given <root>/v2.
-    // (Unpinned openstacksdk discovers /v2/ from the root URL: see the member flow below.)
-    OS_ENDPOINT: `${t.baseUrl}/v2`,
+    // The API's root URL, as an operator would give it. admin_token hands OS_ENDPOINT to every service as-is and
+    // the CLI pins image API v2, so Debian 12's openstacksdk (0.101) asks for <root>/images without discovery:
+    // the API serves unversioned resource paths as v2 for this (versions/unversioned-paths.ts). Unpinned
+    // openstacksdk discovers /v2/ from the same root URL: see the member flow below.
+    OS_ENDPOINT: t.baseUrl,
   };
   try {
     const { stdout } = await run(command, args, { timeout: 120_000, env });

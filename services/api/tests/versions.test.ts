@@ -41,3 +41,24 @@ describe('version discovery behind a trusted proxy', () => {
     }
   });
 });
+
+describe('unversioned resource paths', () => {
+  it('serves /images, /schemas and /tasks as v2, with the same authentication', async () => {
+    const tenant = await t.createTestTenant();
+    const token = tenant.tokens.observer;
+    for (const path of ['/images', '/schemas/image', '/tasks?limit=1']) {
+      const unversioned = await t.request('GET', path, { token });
+      const versioned = await t.request('GET', `/v2${path}`, { token });
+      expect([path, unversioned.status]).toEqual([path, 200]);
+      expect(unversioned.json).toEqual(versioned.json);
+    }
+    expect((await t.request('GET', '/images')).status).toBe(401);
+  });
+
+  it('leaves other paths alone: / is still the versions document, and look-alikes are 404', async () => {
+    expect((await t.request('GET', '/')).status).toBe(300);
+    const lookAlike = await t.request('GET', '/imagesx');
+    expect(lookAlike.status).toBe(404);
+    expect(lookAlike.json.error.message).toBe('No resource at GET /imagesx.');
+  });
+});
