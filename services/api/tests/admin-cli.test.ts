@@ -3,6 +3,7 @@ import { createDatabase, decodeKey, SecretBox, tenants } from '@cloud-images/sha
 import { createIsolatedDatabase, type IsolatedDatabase } from '@cloud-images/test-stack';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTenant } from '../src/admin/admin-commands.js';
 import { adminCliRunner } from './support/admin-cli-runner.js';
 
 const secretKey = randomBytes(32).toString('base64');
@@ -133,6 +134,29 @@ describe('cloud-images-admin', () => {
     await expectRefused('prefix-store', 'cloud-images-', /image-store bucket 'cloud-images-store'/, 'OTHER');
     // The same prefix in another account names other buckets.
     expect((await create('prefix-other-account', 'team-a-', 'OTHER-AK')).code).toBe(0);
+  });
+
+  it('admits exactly one of several concurrent tenant creates with overlapping bucket prefixes', async () => {
+    // In-process, so the four transactions really overlap (CLI processes start too far apart to race).
+    const handle = createDatabase({ url: database.url, poolMax: 4 });
+    const box = new SecretBox(decodeKey(secretKey)!);
+    try {
+      const results = await Promise.allSettled(
+        ['race-a', 'race-b', 'race-c', 'race-d'].map((name) =>
+          handle.db.transaction((tx) =>
+            createTenant(
+              tx,
+              box,
+              { name, s3AccessKey: 'RACE-AK', s3SecretKey: 'S', bucketPrefix: 'race-' },
+              'cloud-images-store',
+            ),
+          ),
+        ),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
+    } finally {
+      await handle.close();
+    }
   });
 
   it('answers bad usage with exit 64 and a JSON error naming the problem', async () => {

@@ -1,6 +1,7 @@
 import { createObjectStoreFactory, type ImageStore, images, objectStoreTimeouts } from '@cloud-images/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepImageStore } from '../src/background-jobs/image-store-sweep.js';
+import { sweepImageStore, sweepImageStoreAndCount } from '../src/background-jobs/image-store-sweep.js';
+import { createApiMetrics } from '../src/operations/metrics.js';
 import { startTestApi, type TestApi, type TestTenant } from './support/api-harness.js';
 
 let t: TestApi;
@@ -70,6 +71,23 @@ describe('image-store sweep', () => {
     expect(await exists(saving)).toBe(true);
     expect(await exists(outside)).toBe(true);
     expect(await store.objects.listIncompleteUploads(t.imageBucket, 'images/')).toEqual([]);
+  });
+
+  it('counts what it removed, by kind, in the counter the timer exports', async () => {
+    const metrics = createApiMetrics(t.db);
+    await put('images/counted-orphan.vhd');
+    await t.imageStoreClient.initiateNewMultipartUpload(t.imageBucket, 'images/counted-stale.vhd', {});
+    const swept = await sweepImageStoreAndCount(t.db, store, metrics, {
+      graceSeconds: 3600,
+      uploadMaxAgeSeconds: 3600,
+      now: hours(2),
+    });
+    expect(swept).toEqual({ objectsRemoved: 1, uploadsAborted: 1 });
+    const counted = (await metrics.imageStoreSwept.get()).values.map((v) => [v.labels.kind, v.value]);
+    expect(counted.sort()).toEqual([
+      ['multipart_upload', 1],
+      ['object', 1],
+    ]);
   });
 
   it('declares its counter in /metrics', async () => {

@@ -40,6 +40,9 @@ export async function createTenant(
   if (input.s3Endpoint !== undefined && !/^https?:\/\/[^/]+/.test(input.s3Endpoint)) {
     throw new AdminError('--s3-endpoint must be an http:// or https:// URL');
   }
+  // Two `tenant create` runs at once must not both pass the overlap check: the check and the insert are serialised
+  // by a transaction-scoped advisory lock (the CLI runs each command in one transaction).
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext('cloud-images:tenant-bucket-prefixes'))`);
   const others = await db
     .select({
       id: tenants.id,

@@ -1,5 +1,6 @@
 import { type Database, type ImageStore, images } from '@cloud-images/shared';
 import { and, inArray } from 'drizzle-orm';
+import type { ApiMetrics } from '../operations/metrics.js';
 
 /** Where the worker writes images (services/worker storageKeyForImage): the only prefix the sweep touches. */
 const IMAGE_PREFIX = 'images/';
@@ -70,4 +71,17 @@ export async function sweepImageStore(
     if (stale) uploadsAborted += await store.objects.abortIncompleteUploads(store.bucket, key);
   }
   return { objectsRemoved, uploadsAborted };
+}
+
+/** One sweep, counted in `cloud_images_image_store_swept_total{kind}`: what the API's maintenance timer runs. */
+export async function sweepImageStoreAndCount(
+  db: Database,
+  store: ImageStore,
+  metrics: Pick<ApiMetrics, 'imageStoreSwept'>,
+  options: ImageStoreSweepOptions,
+): Promise<ImageStoreSweepResult> {
+  const swept = await sweepImageStore(db, store, options);
+  metrics.imageStoreSwept.inc({ kind: 'object' }, swept.objectsRemoved);
+  metrics.imageStoreSwept.inc({ kind: 'multipart_upload' }, swept.uploadsAborted);
+  return swept;
 }

@@ -10,7 +10,7 @@ import {
 import type { ApiConfig } from '../config.js';
 import type { ApiMetrics } from '../operations/metrics.js';
 import { purgeExpiredTasks } from './expired-task-purge.js';
-import { sweepImageStore } from './image-store-sweep.js';
+import { sweepImageStoreAndCount } from './image-store-sweep.js';
 import { type EnsureTaskJob, reconcilePendingTasks } from './pending-task-reconciler.js';
 
 export interface MaintenanceDeps {
@@ -72,13 +72,11 @@ export function startMaintenanceTimers(config: ApiConfig, deps: MaintenanceDeps)
   }, config.MAINTENANCE_INTERVAL_MS);
   const sweep = new PeriodicRunner(async () => {
     try {
-      const swept = await sweepImageStore(db, deps.imageStore, {
+      const swept = await sweepImageStoreAndCount(db, deps.imageStore, deps.metrics, {
         graceSeconds: config.ORPHAN_SWEEP_GRACE_SECONDS,
         uploadMaxAgeSeconds: config.STALE_UPLOAD_MAX_AGE_SECONDS,
         now: new Date(),
       });
-      deps.metrics.imageStoreSwept.inc({ kind: 'object' }, swept.objectsRemoved);
-      deps.metrics.imageStoreSwept.inc({ kind: 'multipart_upload' }, swept.uploadsAborted);
       if (swept.objectsRemoved + swept.uploadsAborted > 0) logger.info(swept, 'image store swept');
     } catch (error) {
       logger.warn({ err: error }, 'image-store sweep failed; will retry');
