@@ -193,20 +193,7 @@ describe('python-glanceclient: update, tags and sharing', () => {
 
   beforeAll(async () => {
     member = await t.createTestTenant();
-    const key = `images/${crypto.randomUUID()}.vhd`;
-    await t.imageStoreClient.putObject(t.imageBucket, key, data, data.length);
-    const [row] = await t.db
-      .insert(images)
-      .values({
-        tenantId: tenant.id,
-        name: 'to-share',
-        status: 'active',
-        size: data.length,
-        checksum: createHash('md5').update(data).digest('hex'),
-        storageKey: key,
-      })
-      .returning();
-    imageId = row!.id;
+    ({ id: imageId } = await t.storeActiveImage(tenant.id, data, 'to-share'));
   });
 
   it('image-update --name / --property, image-tag-update / image-tag-delete', async () => {

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, get, type IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { images } from '@cloud-images/shared';
 import { type ServiceProcess, spawnService } from '@cloud-images/test-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi, type TestTenant } from './support/api-harness.js';
@@ -20,20 +19,7 @@ const md5 = createHash('md5').update(data).digest('hex');
 beforeAll(async () => {
   t = await startTestApi();
   tenant = await t.createTestTenant();
-  const key = `images/${crypto.randomUUID()}.vhd`;
-  await t.imageStoreClient.putObject(t.imageBucket, key, data, data.length);
-  const [row] = await t.db
-    .insert(images)
-    .values({
-      tenantId: tenant.id,
-      name: 'big',
-      status: 'active',
-      size: SIZE,
-      checksum: md5,
-      storageKey: key,
-    })
-    .returning();
-  imageId = row!.id;
+  ({ id: imageId } = await t.storeActiveImage(tenant.id, data, 'big'));
 });
 afterAll(() => t?.close());
 

@@ -8,25 +8,11 @@ let tenant: TestTenant;
 const data = randomBytes(2 * 1024 * 1024 + 11);
 const md5 = createHash('md5').update(data).digest('hex');
 let id: string;
-let key: string;
 
 beforeAll(async () => {
   t = await startTestApi();
   tenant = await t.createTestTenant();
-  key = `images/${crypto.randomUUID()}.vhd`;
-  await t.imageStoreClient.putObject(t.imageBucket, key, data, data.length);
-  const [row] = await t.db
-    .insert(images)
-    .values({
-      tenantId: tenant.id,
-      name: 'dl',
-      status: 'active',
-      size: data.length,
-      checksum: md5,
-      storageKey: key,
-    })
-    .returning();
-  id = row!.id;
+  ({ id } = await t.storeActiveImage(tenant.id, data, 'dl'));
 });
 afterAll(() => t?.close());
 

@@ -1,30 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { images } from '@cloud-images/shared';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi, type TestTenant } from './support/api-harness.js';
 
 let t: TestApi;
 let tenant: TestTenant;
 const data = randomBytes(1024 * 1024 + 5);
-const md5 = createHash('md5').update(data).digest('hex');
 const V21 = 'application/openstack-images-v2.1-json-patch';
 const V20 = 'application/openstack-images-v2.0-json-patch';
 
 async function activeImage(name = 'img'): Promise<string> {
-  const key = `images/${crypto.randomUUID()}.vhd`;
-  await t.imageStoreClient.putObject(t.imageBucket, key, data, data.length);
-  const [row] = await t.db
-    .insert(images)
-    .values({
-      tenantId: tenant.id,
-      name,
-      status: 'active',
-      size: data.length,
-      checksum: md5,
-      storageKey: key,
-    })
-    .returning();
-  return row!.id;
+  return (await t.storeActiveImage(tenant.id, data, name)).id;
 }
 
 const patch = (id: string, body: unknown, contentType = V21) =>

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { images } from '@cloud-images/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi, type TestTenant } from './support/api-harness.js';
 
@@ -22,20 +21,7 @@ beforeAll(async () => {
   t = await startTestApi();
   owner = await t.createTestTenant();
   member = await t.createTestTenant();
-  const key = `images/${crypto.randomUUID()}.vhd`;
-  await t.imageStoreClient.putObject(t.imageBucket, key, data, data.length);
-  const [row] = await t.db
-    .insert(images)
-    .values({
-      tenantId: owner.id,
-      name: 'os-image',
-      status: 'active',
-      size: data.length,
-      checksum: md5,
-      storageKey: key,
-    })
-    .returning();
-  imageId = row!.id;
+  ({ id: imageId } = await t.storeActiveImage(owner.id, data, 'os-image'));
 });
 afterAll(() => t?.close());
 

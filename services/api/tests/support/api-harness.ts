@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   createDatabase,
   type DatabaseHandle,
+  images,
   SecretBox,
   type TokenRole,
   tenants,
@@ -108,6 +109,27 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
     await handle.db.update(tenants).set(limits).where(eq(tenants.id, tenantId));
   }
 
+  /**
+   * An `active` image of `data` owned by `tenantId`: its object in the image store and its row, as a finished
+   * import leaves them. Returns the image id and the object's key.
+   */
+  async function storeActiveImage(tenantId: string, data: Buffer, name = 'image') {
+    const key = `images/${crypto.randomUUID()}.vhd`;
+    await imageStoreClient.putObject(imageBucket, key, data, data.length);
+    const [row] = await handle.db
+      .insert(images)
+      .values({
+        tenantId,
+        name,
+        status: 'active',
+        size: data.length,
+        checksum: createHash('md5').update(data).digest('hex'),
+        storageKey: key,
+      })
+      .returning({ id: images.id });
+    return { id: row!.id, key };
+  }
+
   /** A request to the ops listener instead of the tenant port. */
   function opsRequest(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     return send(opsUrl, method, path, options);
@@ -163,6 +185,7 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
     imageBucket,
     imageStoreClient,
     createTestTenant,
+    storeActiveImage,
     fakeWorkerCapacity,
     setTenantLimits,
     request,
