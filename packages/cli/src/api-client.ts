@@ -1,21 +1,7 @@
+import type { TaskView } from '@cloud-images/shared';
 import { CliError } from './errors.js';
 
-export interface TaskProgressView {
-  stage: string;
-  bytes_done: number;
-  bytes_total: number | null;
-  percent: number | null;
-}
-
-export interface TaskView {
-  id: string;
-  type: 'import' | 'export';
-  status: 'pending' | 'processing' | 'success' | 'failure';
-  message?: string;
-  result?: Record<string, unknown>;
-  progress?: TaskProgressView | null;
-  [field: string]: unknown;
-}
+export type { TaskView };
 
 export type ImageView = { id: string; name?: string; status: string } & Record<string, unknown>;
 

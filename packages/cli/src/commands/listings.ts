@@ -5,9 +5,9 @@ import { finishTask, followTask } from './follow-task.js';
 const STATUSES = ['pending', 'processing', 'success', 'failure'];
 
 /** Rows as aligned text for humans, the API's JSON with --json. */
-function printTable(
+function printTable<Row extends object>(
   ctx: CommandContext,
-  rows: Record<string, unknown>[],
+  rows: readonly Row[],
   columns: string[],
   json: unknown,
 ): void {
@@ -15,7 +15,10 @@ function printTable(
     ctx.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return;
   }
-  const cells = [columns, ...rows.map((row) => columns.map((c) => String(row[c] ?? '')))];
+  const cells = [
+    columns,
+    ...rows.map((row) => columns.map((c) => String((row as Record<string, unknown>)[c] ?? ''))),
+  ];
   const widths = columns.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
   for (const line of cells)
     ctx.stdout.write(

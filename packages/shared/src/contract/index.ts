@@ -35,3 +35,4 @@ export {
   taskCreateBody,
   taskInputSchemas,
 } from './task-create.js';
+export type { TaskProgressView, TaskView } from './task-view.js';

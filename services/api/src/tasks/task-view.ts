@@ -1,28 +1,8 @@
-import { isTerminal, type TaskRow } from '@cloud-images/shared';
+import { isTerminal, type TaskRow, type TaskView } from '@cloud-images/shared';
+
+export type { TaskView };
+
 import { formatTimestamp } from '../http/timestamps.js';
-
-export interface TaskProgressView {
-  stage: string;
-  bytes_done: number;
-  bytes_total: number | null;
-  percent: number | null;
-}
-
-export interface TaskView {
-  id: string;
-  type: string;
-  status: string;
-  input?: Record<string, unknown>;
-  result?: Record<string, unknown>;
-  owner: string;
-  message?: string;
-  progress?: TaskProgressView;
-  created_at: string;
-  updated_at: string;
-  expires_at?: string;
-  self: string;
-  schema: string;
-}
 
 export const taskPath = (id: string) => `/v2/tasks/${id}`;
 
