@@ -262,6 +262,22 @@ describe('tokens that end', () => {
     expect((await admin('token', 'rotate', soon.json.id as string, '--grace', 'never')).code).toBe(64);
   });
 
+  it('documents the token commands and their duration flags in the usage', async () => {
+    const { code, stdout } = await cli.runAdmin('token', '--help');
+    expect(code).toBe(0);
+    for (const text of [
+      'token create',
+      'token list',
+      'token rotate',
+      'token revoke',
+      '[--expires-in DURATION]',
+      '[--grace DURATION]',
+      'TOKEN_DEFAULT_TTL',
+    ]) {
+      expect(stdout).toContain(text);
+    }
+  });
+
   it('token list shows last use, written at most once a minute, never the token or its hash', async () => {
     const created = await admin(
       'token',
@@ -304,6 +320,16 @@ describe('tokens that end', () => {
     expect([await statusOf(token), await statusOf(token)]).toEqual([200, 200]);
     await sleep(500);
     expect((await tokenRow(id)).lastUsedAt).toEqual(first);
+    // The API does not even try: with last_used_at made two minutes old, the database would accept a write, yet
+    // a request within this process's minute leaves it alone.
+    await t.db
+      .update(apiTokens)
+      .set({ lastUsedAt: sql`now() - interval '2 minutes'` })
+      .where(eq(apiTokens.id, id));
+    const backdated = (await tokenRow(id)).lastUsedAt;
+    expect(await statusOf(token)).toBe(200);
+    await sleep(500);
+    expect((await tokenRow(id)).lastUsedAt).toEqual(backdated);
 
     const all = await admin('token', 'list');
     expect((all.json.tokens as unknown[]).length).toBeGreaterThan(3);
