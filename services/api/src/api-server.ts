@@ -5,6 +5,7 @@ import {
   createLogger,
   createRedisConnection,
   type Logger,
+  OUTBOX_NOTIFY_CHANNEL,
   openImageStore,
   QueueName,
   TaskOutcomeWriter,
@@ -13,9 +14,11 @@ import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
 import { createApp } from './app.js';
 import { type MaintenanceTimers, startMaintenanceTimers } from './background-jobs/maintenance-timers.js';
-import { OutboxListener } from './background-jobs/outbox-listener.js';
+import { NotificationListener } from './background-jobs/notification-listener.js';
 import { OutboxRelay } from './background-jobs/outbox-relay.js';
 import type { ApiConfig } from './config.js';
+import { TokenCache } from './http/token-cache.js';
+import { changedTokenId, TOKEN_CHANGES_CHANNEL } from './http/token-changes.js';
 import { createApiMetrics } from './operations/metrics.js';
 import { Readiness } from './operations/readiness.js';
 import { createOpsApp } from './ops/ops-app.js';
@@ -59,6 +62,7 @@ export async function startApi(
   const metrics = createApiMetrics(database.db, { taskGauges: config.EXPORT_TASK_GAUGES });
   // Its own fail-fast connection: the limiter must never wait on, or be queued behind, the relay's publishes.
   const rateLimitRedis = createRedisConnection(config.REDIS_URL, 'producer');
+  const tokenCache = new TokenCache(config.TOKEN_CACHE_TTL_MS);
   const app = createApp({
     db: database.db,
     imageStore,
@@ -67,6 +71,7 @@ export async function startApi(
     taskTtlSeconds: config.TASK_TTL_SECONDS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustForwardedHeaders: config.TRUST_FORWARDED_HEADERS,
+    tokenCache,
     tenantLimits: config,
     rateLimit: {
       redis: rateLimitRedis,
@@ -87,7 +92,14 @@ export async function startApi(
     metrics,
     logger,
   });
-  const listener = new OutboxListener(config.DATABASE_URL, () => relay.kick(), logger);
+  const listener = new NotificationListener(
+    config.DATABASE_URL,
+    {
+      [OUTBOX_NOTIFY_CHANNEL]: () => relay.kick(),
+      [TOKEN_CHANGES_CHANNEL]: (payload) => tokenCache.forget(changedTokenId(payload)),
+    },
+    logger,
+  );
   listener.start();
   relay.start();
   relay.kick(); // rows left by a previous process

@@ -13,6 +13,7 @@ import { NotFound } from './http/errors.js';
 import { type RateLimitOptions, rateLimitPerToken } from './http/rate-limit.js';
 import { requestMetrics } from './http/request-metrics.js';
 import { resource } from './http/resource-routes.js';
+import type { TokenCache } from './http/token-cache.js';
 import { imageDownloadRoutes } from './images/image-download-routes.js';
 import { imageRoutes } from './images/image-routes.js';
 import { createImageService } from './images/image-service.js';
@@ -40,6 +41,8 @@ export interface AppDeps {
   onTaskQueued: () => void;
   /** Whether X-Forwarded-Proto/-Host may shape absolute links. */
   trustForwardedHeaders: boolean;
+  /** Recent token lookups (TOKEN_CACHE_TTL_MS), shared with whoever evicts changed tokens. */
+  tokenCache: TokenCache;
 }
 
 /** Builds the Express app from injected dependencies; owns no connections, so tests build it freely. */
@@ -56,7 +59,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(spec);
   app.use(versionRoutes(deps.trustForwardedHeaders));
   app.use(serveUnversionedAsCurrent());
-  app.use('/v2', authenticate(deps.db));
+  app.use('/v2', authenticate(deps.db, { cache: deps.tokenCache, logger: deps.logger }));
   if (deps.rateLimit) app.use('/v2', rateLimitPerToken(deps.rateLimit));
   const tasks = createTaskService({
     db: deps.db,

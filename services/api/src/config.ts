@@ -80,6 +80,11 @@ export const apiConfigSchema = z
       .int()
       .min(60)
       .default(24 * 3600),
+    /**
+     * How long the API reuses a token lookup (ms). A revoked token keeps working for at most this long; an
+     * expired one never does (expires_at is checked on every request). 0 looks every request up in Postgres.
+     */
+    TOKEN_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
     /** How long graceful shutdown waits for in-flight requests before closing connections. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   })

@@ -1,6 +1,6 @@
 import { images } from '@cloud-images/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokeToken } from '../src/admin/admin-commands.js';
+import { revokeToken } from '../src/admin/token-commands.js';
 import {
   exportBody,
   importBody,

@@ -61,6 +61,10 @@ export const apiTokens = pgTable(
     description: text('description'),
     createdAt: createdAt(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** After this instant the token is refused like an unknown one; null means it never expires. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** When the API last accepted it, written at most once a minute per token (never on every request). */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   },
   (t) => [index('api_tokens_tenant_idx').on(t.tenantId)],
 );

@@ -1,3 +1,5 @@
+import { tokenCommandSpecs } from './token-command-specs.js';
+
 /**
  * What each admin command accepts. The argument parser and the usage text are both derived from this table,
  * so a flag cannot be accepted without being documented, or documented without being accepted.
@@ -63,20 +65,7 @@ export const adminCommands = {
     },
     operand: { value: 'TENANT_ID', describe: 'the tenant' },
   },
-  'token create': {
-    summary: 'issue an API token: printed this once, only its hash is stored',
-    flags: {
-      tenant: { value: 'TENANT_ID', required: true, describe: 'the tenant the token acts for' },
-      role: { value: 'admin|creator|observer', required: true, describe: "the token's role" },
-      description: { value: 'TEXT', required: false, describe: 'free text kept with the token' },
-      ...actorFlag,
-    },
-  },
-  'token revoke': {
-    summary: 'revoke an API token',
-    flags: { ...actorFlag },
-    operand: { value: 'TOKEN_ID_OR_TOKEN', describe: "the token's id, or the token itself" },
-  },
+  ...tokenCommandSpecs,
   'audit list': {
     summary: 'admin mutations, oldest first (names of changed fields, never values)',
     flags: {

@@ -1,15 +1,6 @@
 import { randomInt } from 'node:crypto';
-import {
-  apiTokens,
-  type DbExecutor,
-  generateApiToken,
-  hashApiToken,
-  isUuid,
-  type SecretBox,
-  type TokenRole,
-  tenants,
-} from '@cloud-images/shared';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { type DbExecutor, type SecretBox, tenants } from '@cloud-images/shared';
+import { eq, sql } from 'drizzle-orm';
 import { bucketPrefixProblem } from './bucket-prefix-rules.js';
 
 export class AdminError extends Error {
@@ -90,46 +81,6 @@ export async function createTenant(
     if (input.id) throw new AdminError(`a tenant with id '${input.id}' already exists`);
   }
   throw new AdminError('could not allocate a free tenant id; pass --id');
-}
-
-/** Issues a token. The plaintext is returned ONCE here; only its SHA-256 is stored. */
-export async function createToken(
-  db: DbExecutor,
-  input: { tenantId: string; role: TokenRole; description?: string },
-) {
-  const [tenant] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, input.tenantId));
-  if (!tenant) throw new AdminError(`no tenant with id '${input.tenantId}'`);
-  const token = generateApiToken();
-  const [row] = await db
-    .insert(apiTokens)
-    .values({
-      tenantId: input.tenantId,
-      role: input.role,
-      tokenHash: hashApiToken(token),
-      description: input.description ?? null,
-    })
-    .returning();
-  if (!row) throw new AdminError('token not created');
-  return {
-    id: row.id,
-    tenant_id: row.tenantId,
-    role: row.role,
-    token,
-    created_at: row.createdAt.toISOString(),
-  };
-}
-
-/** Revokes a token by its id (or by the token itself); already-revoked tokens are reported, not re-revoked. */
-export async function revokeToken(db: DbExecutor, idOrToken: string) {
-  const isId = isUuid(idOrToken);
-  const match = isId ? eq(apiTokens.id, idOrToken) : eq(apiTokens.tokenHash, hashApiToken(idOrToken));
-  const [row] = await db
-    .update(apiTokens)
-    .set({ revokedAt: sql`now()` })
-    .where(and(match, isNull(apiTokens.revokedAt)))
-    .returning();
-  if (!row) throw new AdminError(`no active token matches '${isId ? idOrToken : '<token>'}'`);
-  return { id: row.id, tenant_id: row.tenantId, role: row.role, revoked_at: row.revokedAt?.toISOString() };
 }
 
 export async function listTenants(db: DbExecutor) {

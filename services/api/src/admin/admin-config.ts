@@ -5,6 +5,7 @@ import {
   tenantSecretKeyConfig,
 } from '@cloud-images/shared';
 import { z } from 'zod';
+import { tokenLifetimeConfig } from './token-lifetime-config.js';
 
 /**
  * The admin CLI's own configuration. It touches only Postgres and seals tenants' S3 secrets, so it is the one
@@ -16,6 +17,7 @@ export const adminCliConfigSchema = z
   .object({ IMAGE_STORE_BUCKET: objectStoreConfig.shape.IMAGE_STORE_BUCKET })
   .extend(databaseConfig.shape)
   .extend(tenantSecretKeyConfig.shape)
-  .extend(tenantLimitDefaultsConfig.shape);
+  .extend(tenantLimitDefaultsConfig.shape)
+  .extend(tokenLifetimeConfig.shape);
 
 export type AdminCliConfig = z.output<typeof adminCliConfigSchema>;

@@ -1,22 +1,17 @@
 #!/usr/bin/env node
-import {
-  createDatabase,
-  decodeKey,
-  loadConfigOrExit,
-  SecretBox,
-  type TokenRole,
-  tokenRole,
-} from '@cloud-images/shared';
+import { createDatabase, decodeKey, loadConfigOrExit, SecretBox } from '@cloud-images/shared';
 import { type AdminInvocation, parseAdminArguments, UsageError } from './admin-arguments.js';
-import { AdminError, createTenant, createToken, listTenants, revokeToken } from './admin-commands.js';
+import { AdminError, createTenant, listTenants } from './admin-commands.js';
 import { adminCliConfigSchema } from './admin-config.js';
 import { adminUsage } from './admin-usage.js';
 import { listAuditEvents, recordAuditEvent, resolveActor } from './audit-trail.js';
 import { changedLimitColumns, parseLimit, showTenant, updateTenantLimits } from './tenant-limit-commands.js';
+import { executeTokenCommand, isTokenCommand } from './token-cli.js';
 
 type CommandInvocation = Extract<AdminInvocation, { kind: 'command' }>;
 
-async function execute({ name, flags, operand }: CommandInvocation): Promise<unknown> {
+async function execute(invocation: CommandInvocation): Promise<unknown> {
+  const { name, flags, operand } = invocation;
   // Required flags are guaranteed by parseAdminArguments; `?? ''` only satisfies the type checker.
   const flag = (key: string) => flags[key] ?? '';
   // Configuration is read only now, so --help and usage errors work without DATABASE_URL.
@@ -28,6 +23,10 @@ async function execute({ name, flags, operand }: CommandInvocation): Promise<unk
   });
   const actor = resolveActor(flags.actor);
   try {
+    if (isTokenCommand(invocation)) {
+      const context = { actor, defaultTtl: config.TOKEN_DEFAULT_TTL };
+      return await database.db.transaction((db) => executeTokenCommand(db, invocation, context));
+    }
     // Each mutation and its audit event commit together: no change without its record, no record of a
     // change that rolled back.
     return await database.db.transaction(async (db) => {
@@ -75,36 +74,6 @@ async function execute({ name, flags, operand }: CommandInvocation): Promise<unk
             changedFields: changedLimitColumns(update),
           });
           return tenant;
-        }
-        case 'token create': {
-          const role = flag('role');
-          if (!(tokenRole.enumValues as readonly string[]).includes(role)) {
-            throw new UsageError(`--role must be one of ${tokenRole.enumValues.join(', ')}`, name);
-          }
-          const token = await createToken(db, {
-            tenantId: flag('tenant'),
-            role: role as TokenRole,
-            ...(flags.description ? { description: flags.description } : {}),
-          });
-          await recordAuditEvent(db, {
-            actor,
-            action: 'token.create',
-            target: token.id,
-            tenantId: token.tenant_id,
-            changedFields: ['role', ...(flags.description ? ['description'] : [])],
-          });
-          return token;
-        }
-        case 'token revoke': {
-          const token = await revokeToken(db, operand ?? '');
-          await recordAuditEvent(db, {
-            actor,
-            action: 'token.revoke',
-            target: token.id,
-            tenantId: token.tenant_id,
-            changedFields: ['revoked_at'],
-          });
-          return token;
         }
         case 'audit list':
           return {

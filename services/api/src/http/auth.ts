@@ -1,24 +1,60 @@
-import { apiTokens, type Database, hashApiToken, type TokenRole } from '@cloud-images/shared';
-import { and, eq, isNull } from 'drizzle-orm';
+import { apiTokens, type Database, hashApiToken, type Logger, type TokenRole } from '@cloud-images/shared';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { RequestHandler, Response } from 'express';
 import type { Caller } from '../caller.js';
 import { Forbidden, Unauthorized } from './errors.js';
+import type { TokenCache, TokenGrant } from './token-cache.js';
+import { TokenLastUsed } from './token-last-used.js';
 
 /** Roles that may change things (create tasks, delete images); `observer` may only read (Rackspace RBAC). */
 const WRITE_ROLES: readonly TokenRole[] = ['admin', 'creator'];
 
-/** Resolves `X-Auth-Token` to a caller by its SHA-256 hash; a missing, unknown or revoked token is 401. */
-export function authenticate(db: Database): RequestHandler {
+export interface AuthOptions {
+  /** Recent lookups (TOKEN_CACHE_TTL_MS); its owner evicts tokens the admin CLI changed. */
+  cache: TokenCache;
+  logger: Logger;
+}
+
+/** A token that is neither revoked nor past its expiry, by hash; expiry is judged on the database's clock. */
+async function lookUpGrant(db: Database, tokenHash: string): Promise<TokenGrant | undefined> {
+  const [row] = await db
+    .select({
+      tokenId: apiTokens.id,
+      tenantId: apiTokens.tenantId,
+      role: apiTokens.role,
+      expiresAt: apiTokens.expiresAt,
+    })
+    .from(apiTokens)
+    .where(
+      and(
+        eq(apiTokens.tokenHash, tokenHash),
+        isNull(apiTokens.revokedAt),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql`now()`)),
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+/**
+ * Resolves `X-Auth-Token` to a caller by its SHA-256 hash. A missing token is 401; an unknown, revoked or
+ * expired one gets one and the same 401, so a client cannot tell which.
+ */
+export function authenticate(db: Database, options: AuthOptions): RequestHandler {
+  const { cache } = options;
+  const lastUsed = new TokenLastUsed(db, options.logger);
   return async (req, res, next) => {
     const token = req.get('x-auth-token');
     if (!token) throw new Unauthorized('The X-Auth-Token header is missing.');
-    const [row] = await db
-      .select({ id: apiTokens.id, tenantId: apiTokens.tenantId, role: apiTokens.role })
-      .from(apiTokens)
-      .where(and(eq(apiTokens.tokenHash, hashApiToken(token)), isNull(apiTokens.revokedAt)))
-      .limit(1);
-    if (!row) throw new Unauthorized('The X-Auth-Token is not valid.');
-    const caller: Caller = { tenantId: row.tenantId, role: row.role, tokenId: row.id };
+    const tokenHash = hashApiToken(token);
+    let grant = cache.get(tokenHash);
+    if (!grant) {
+      grant = await lookUpGrant(db, tokenHash);
+      if (grant) cache.set(tokenHash, grant);
+    }
+    if (!grant) throw new Unauthorized('The X-Auth-Token is not valid.');
+    lastUsed.record(grant.tokenId);
+    const caller: Caller = { tenantId: grant.tenantId, role: grant.role, tokenId: grant.tokenId };
     res.locals.caller = caller;
     next();
   };

@@ -17,7 +17,7 @@ import {
 } from '@cloud-images/test-stack';
 import { eq, sql } from 'drizzle-orm';
 import { inject } from 'vitest';
-import { createToken } from '../../src/admin/admin-commands.js';
+import { createToken } from '../../src/admin/token-commands.js';
 import { type RunningApi, startApi } from '../../src/api-server.js';
 import { type ApiConfig, apiConfigSchema } from '../../src/config.js';
 
@@ -69,6 +69,8 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
     OUTBOX_RELAY_INTERVAL_MS: '200',
     // Test files fire bursts from one token; the rate-limit tests set their own, lower limit.
     RATE_LIMIT_POINTS: '100000',
+    // Tests revoke tokens and expect the next request to see it; tokens.test.ts runs the real process with its cache.
+    TOKEN_CACHE_TTL_MS: '0',
     ...overrides,
   };
   const config: ApiConfig = apiConfigSchema.parse(env);
@@ -89,7 +91,7 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
     });
     const tokens = {} as Record<TokenRole, string>;
     for (const role of ['admin', 'creator', 'observer'] as const) {
-      tokens[role] = (await createToken(handle.db, { tenantId: tenant.id, role })).token;
+      tokens[role] = (await createToken(handle.db, { tenantId: tenant.id, role, lifetime: null })).token;
     }
     return { id: tenant.id, tokens };
   }
