@@ -13,6 +13,7 @@ import {
 import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
 import { createApp } from './app.js';
+import { startLegacyMaintenanceCleanup } from './background-jobs/legacy-maintenance-cleanup.js';
 import { type MaintenanceTimers, startMaintenanceTimers } from './background-jobs/maintenance-timers.js';
 import { NotificationListener } from './background-jobs/notification-listener.js';
 import { OutboxRelay } from './background-jobs/outbox-relay.js';
@@ -33,6 +34,8 @@ export interface RunningApi {
   opsPort: number;
   relay: OutboxRelay;
   maintenance: MaintenanceTimers;
+  /** Settles once the legacy BullMQ maintenance queue is gone from Redis (or at shutdown). */
+  legacyCleanupDone: Promise<void>;
   readiness: Readiness;
   /** Graceful: not ready at once, stop accepting, finish in-flight requests, then close queues and the pool. */
   shutdown(): Promise<void>;
@@ -92,6 +95,11 @@ export async function startApi(
     metrics,
     logger,
   });
+  // The BullMQ schedulers that fired maintenance before it moved to process timers: removed from an upgraded Redis.
+  const legacyCleanup = startLegacyMaintenanceCleanup(
+    { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, retryMs: config.MAINTENANCE_INTERVAL_MS },
+    logger,
+  );
   const listener = new NotificationListener(
     config.DATABASE_URL,
     {
@@ -142,6 +150,8 @@ export async function startApi(
       clearInterval(sweep);
       clearTimeout(force);
       await maintenance.stop();
+      legacyCleanup.stop();
+      await legacyCleanup.done;
       await listener.stop();
       // The ops listener stays up while the tenant port drains, so probes keep seeing "not ready" meanwhile.
       await new Promise<void>((resolve) => {
@@ -156,7 +166,18 @@ export async function startApi(
     })();
     return closing;
   };
-  return { app, server, port, opsServer, opsPort, relay, maintenance, readiness, shutdown };
+  return {
+    app,
+    server,
+    port,
+    opsServer,
+    opsPort,
+    relay,
+    maintenance,
+    legacyCleanupDone: legacyCleanup.done,
+    readiness,
+    shutdown,
+  };
 }
 
 async function listen(app: Express, port: number, host: string): Promise<Server> {

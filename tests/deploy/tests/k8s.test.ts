@@ -1,6 +1,22 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { tenantLimitDefaultsConfig } from '@cloud-images/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { find, findGenerated, type K8sObject, kustomize, type Overlay, overlays, report } from './helpers.js';
+import { workerConfigSchema } from '../../../services/worker/src/config.js';
+import {
+  find,
+  findGenerated,
+  type K8sObject,
+  kustomize,
+  type Overlay,
+  overlays,
+  repoPath,
+  report,
+  run,
+} from './helpers.js';
 
 type Validatable = { validate(): void };
 type ModelClass = new (data: unknown) => Validatable;
@@ -290,25 +306,97 @@ describe.each(overlays)('overlay %s', (name) => {
   });
 });
 
+/** The ScaledObject's trigger, as KEDA reads it. */
+function kedaTrigger(objects: K8sObject[]) {
+  const scaledObject = scaledObjectSchema.parse(find(objects, 'ScaledObject', 'cloud-images-worker'));
+  expect(scaledObject.spec.triggers).toHaveLength(1);
+  return { scaledObject, trigger: scaledObject.spec.triggers[0]! };
+}
+
+/**
+ * The figures the query and the target must carry, from the config the pods get: the rendered ConfigMaps, or,
+ * for a key they do not set, the service schema's own default (what the pods would then run with).
+ */
+function expectedFigures(objects: K8sObject[]) {
+  const shared = findGenerated(objects, 'ConfigMap', 'cloud-images-config')?.data ?? {};
+  const worker = findGenerated(objects, 'ConfigMap', 'cloud-images-worker-config')?.data ?? {};
+  const defaults = tenantLimitDefaultsConfig.parse({});
+  return {
+    defaultMaxActive:
+      shared.TENANT_DEFAULT_MAX_ACTIVE_TASKS ?? String(defaults.TENANT_DEFAULT_MAX_ACTIVE_TASKS),
+    workerConcurrency:
+      worker.WORKER_CONCURRENCY ?? String(workerConfigSchema.shape.WORKER_CONCURRENCY.parse(undefined)),
+  };
+}
+
+/** The cap the query applies to a tenant whose max_active_tasks is null (the deployment default). */
+function queryDefaultCap(query: string): string | undefined {
+  return /coalesce\(t\.max_active_tasks,\s*\/\*TENANT_DEFAULT_MAX_ACTIVE_TASKS\*\/(\d+)\/\*TENANT_DEFAULT_MAX_ACTIVE_TASKS\*\/\)/.exec(
+    query,
+  )?.[1];
+}
+
 describe('KEDA ScaledObject (components/keda, overlay prod-keda)', () => {
   it('scales on the runnable work in Postgres (pending + processing, capped per tenant), not a BullMQ list', () => {
     const objects = rendered['prod-keda'];
-    const scaledObject = scaledObjectSchema.parse(find(objects, 'ScaledObject', 'cloud-images-worker'));
-    expect(scaledObject.spec.triggers).toHaveLength(1);
-    const [trigger] = scaledObject.spec.triggers;
-    expect(trigger!.metadata.query).toMatch(/FROM tasks WHERE status IN \('pending', 'processing'\)/);
-    expect(trigger!.metadata.query).toMatch(/least\(w\.n, coalesce\(t\.max_active_tasks, 2\)\)/);
+    const { scaledObject, trigger } = kedaTrigger(objects);
+    expect(trigger.metadata.query).toMatch(/FROM tasks WHERE status IN \('pending', 'processing'\)/);
+    expect(trigger.metadata.query).toMatch(/least\(w\.n, coalesce\(t\.max_active_tasks,/);
     expect(find(objects, 'Deployment', scaledObject.spec.scaleTargetRef.name)).toBeDefined();
     expect(
       find(objects, 'Deployment', 'cloud-images-worker')?.spec.replicas,
       'KEDA owns the count',
     ).toBeUndefined();
     const auth = triggerAuthenticationSchema.parse(
-      find(objects, 'TriggerAuthentication', trigger!.authenticationRef.name),
+      find(objects, 'TriggerAuthentication', trigger.authenticationRef.name),
     );
     expect(auth.spec.secretTargetRef.map((r) => r.parameter)).toEqual(['connection']);
-    expect(trigger!.metadata.targetQueryValue).toBe(
-      findGenerated(objects, 'ConfigMap', 'cloud-images-worker-config')?.data?.WORKER_CONCURRENCY,
+  });
+
+  it("caps each tenant at the deployment's TENANT_DEFAULT_MAX_ACTIVE_TASKS and targets WORKER_CONCURRENCY per replica", () => {
+    const objects = rendered['prod-keda'];
+    const { trigger } = kedaTrigger(objects);
+    const expected = expectedFigures(objects);
+    report(
+      'KEDA figures (rendered prod-keda)',
+      `query default cap ${queryDefaultCap(trigger.metadata.query)} (TENANT_DEFAULT_MAX_ACTIVE_TASKS ${expected.defaultMaxActive}); ` +
+        `targetQueryValue ${trigger.metadata.targetQueryValue} (WORKER_CONCURRENCY ${expected.workerConcurrency})`,
     );
+    expect(queryDefaultCap(trigger.metadata.query)).toBe(expected.defaultMaxActive);
+    expect(trigger.metadata.targetQueryValue).toBe(expected.workerConcurrency);
+  });
+
+  it('follows an overlay that changes TENANT_DEFAULT_MAX_ACTIVE_TASKS and WORKER_CONCURRENCY (no literal to drift)', async () => {
+    // An operator's overlay: prod with KEDA, other limits. Outside the repo, so kustomize needs the load restrictor off.
+    const dir = await mkdtemp(join(tmpdir(), 'keda-overlay-'));
+    try {
+      const rel = (path: string) => relative(dir, repoPath(path));
+      await writeFile(
+        join(dir, 'kustomization.yaml'),
+        [
+          'apiVersion: kustomize.config.k8s.io/v1beta1',
+          'kind: Kustomization',
+          `resources: [${rel('deploy/k8s/overlays/prod')}]`,
+          `components: [${rel('deploy/k8s/components/keda')}]`,
+          'configMapGenerator:',
+          '  - { name: cloud-images-config, behavior: merge, literals: [TENANT_DEFAULT_MAX_ACTIVE_TASKS=7] }',
+          '  - { name: cloud-images-worker-config, behavior: merge, literals: [WORKER_CONCURRENCY=5] }',
+          '',
+        ].join('\n'),
+      );
+      const result = await run('kubectl', ['kustomize', '--load-restrictor=LoadRestrictionsNone', dir], {
+        timeoutMs: 60_000,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const objects = parseAllDocuments(result.stdout)
+        .map((doc) => doc.toJS() as K8sObject | null)
+        .filter((o): o is K8sObject => o !== null);
+      const { trigger } = kedaTrigger(objects);
+      expect(expectedFigures(objects)).toEqual({ defaultMaxActive: '7', workerConcurrency: '5' });
+      expect(queryDefaultCap(trigger.metadata.query)).toBe('7');
+      expect(trigger.metadata.targetQueryValue).toBe('5');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -134,32 +134,7 @@ export class E2eEnv {
 
       const tenants: Tenant[] = [];
       for (const [index, label] of ['a', 'b'].entries()) {
-        const creds = stack.s3.tenants[index];
-        if (!creds) throw new Error(`the stack has no tenant ${index}`);
-        const bucketPrefix = `${uniqueName(`t${label}`)}-`;
-        const tenant = await admin<{ id: string }>(env, [
-          'tenant',
-          'create',
-          '--name',
-          `e2e tenant ${label.toUpperCase()}`,
-          '--s3-access-key',
-          creds.accessKey,
-          '--s3-secret-key',
-          creds.secretKey,
-          '--s3-endpoint',
-          stack.s3.endpoint,
-          '--bucket-prefix',
-          bucketPrefix,
-        ]);
-        const token = await admin<{ token: string }>(env, [
-          'token',
-          'create',
-          '--tenant',
-          tenant.id,
-          '--role',
-          'creator',
-        ]);
-        tenants.push(new Tenant(tenant.id, new ApiClient(apiUrl, token.token), bucketPrefix, creds, stack));
+        tenants.push(await createTenant(stack, env, apiUrl, index, label));
       }
       return new E2eEnv(
         stack,
@@ -177,6 +152,14 @@ export class E2eEnv {
       await database.drop().catch(() => {});
       throw error;
     }
+  }
+
+  /**
+   * One more tenant (beyond A and B), made like them with the real admin CLI, on the stack's S3 account `index`
+   * (2 or 3: 0 and 1 are A's and B's).
+   */
+  addTenant(label: string, index: number): Promise<Tenant> {
+    return createTenant(this.stack, this.env, this.apiUrl, index, label);
   }
 
   /** Runs the real admin CLI against this file's database and parses its JSON output. */
@@ -230,7 +213,17 @@ export class E2eEnv {
     this.workerKilled = true;
   }
 
-  /** Starts a new worker process (after `killWorker`) with the start environment plus `overrides`; waits for ready. */
+  /**
+   * Stops the worker gracefully (it removes its heartbeat row, so the dispatcher sees no capacity). No worker runs
+   * until `startWorker`.
+   */
+  async stopWorker(): Promise<void> {
+    const stopped = await this.worker.stop();
+    if (stopped.code !== 0)
+      throw new Error(`worker exited with ${JSON.stringify(stopped)}:\n${this.worker.log.text}`);
+  }
+
+  /** Starts a new worker process (after `killWorker` or `stopWorker`) with the start environment plus `overrides`; waits for ready. */
   async startWorker(overrides: Record<string, string> = {}): Promise<void> {
     if (this.worker.running) throw new Error(`${this.worker.name} is still running`);
     this.workerIndex += 1;
@@ -256,6 +249,42 @@ export class E2eEnv {
         throw new Error(`${name} exited with ${JSON.stringify(exit)}:\n${service.log.text}`);
     }
   }
+}
+
+/** A tenant on the stack's S3 account `index`, with its own bucket prefix and a creator token. */
+async function createTenant(
+  stack: StackInfo,
+  env: Record<string, string>,
+  apiUrl: string,
+  index: number,
+  label: string,
+): Promise<Tenant> {
+  const creds = stack.s3.tenants[index];
+  if (!creds) throw new Error(`the stack has no tenant ${index}`);
+  const bucketPrefix = `${uniqueName(`t${label}`)}-`;
+  const tenant = await admin<{ id: string }>(env, [
+    'tenant',
+    'create',
+    '--name',
+    `e2e tenant ${label.toUpperCase()}`,
+    '--s3-access-key',
+    creds.accessKey,
+    '--s3-secret-key',
+    creds.secretKey,
+    '--s3-endpoint',
+    stack.s3.endpoint,
+    '--bucket-prefix',
+    bucketPrefix,
+  ]);
+  const token = await admin<{ token: string }>(env, [
+    'token',
+    'create',
+    '--tenant',
+    tenant.id,
+    '--role',
+    'creator',
+  ]);
+  return new Tenant(tenant.id, new ApiClient(apiUrl, token.token), bucketPrefix, creds, stack);
 }
 
 function workerEnv(

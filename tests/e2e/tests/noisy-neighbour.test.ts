@@ -4,6 +4,7 @@ import { FixtureDir } from '@cloud-images/vhd-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../support/api-client.js';
 import { E2eEnv } from '../support/e2e-env.js';
+import { installTransitionLog, taskTimelines } from '../support/task-transitions.js';
 
 const A_TASKS = 200;
 /** Default max_active_tasks (TENANT_DEFAULT_MAX_ACTIVE_TASKS). */
@@ -20,6 +21,7 @@ beforeAll(async () => {
   // One worker, 2 slots: tenant A alone could fill them all; the API's rate limit is raised to fit A's burst.
   env = await E2eEnv.start({ api: { RATE_LIMIT_POINTS: '1000' }, worker: { PROGRESS_INTERVAL_MS: '500' } });
   db = createDatabase({ url: env.env.DATABASE_URL!, poolMax: 2 });
+  await installTransitionLog(db.pool); // every status change, to count each task's terminal transitions
   const path = await fixtures.make('small.vhd', 'dynamic', '4M', [
     { pattern: 0x11, offset: '0', length: '64k' },
   ]);
@@ -102,6 +104,8 @@ describe('noisy neighbour', () => {
     expect(Number(b.wait_ms)).toBeLessThanOrEqual(2 * median);
     expect(maxSeen).toBeLessThanOrEqual(MAX_ACTIVE);
     expect(rows).toHaveLength(A_TASKS + 1);
+    const timelines = await taskTimelines(db.pool);
+    expect(timelines.filter((t) => t.terminal !== 1)).toEqual([]);
 
     // Exactly once, in effects: one active image per task, one stored object per image.
     const images = await db.pool.query<{ n: number; tasks: number }>(

@@ -75,7 +75,9 @@ export async function dispatchRound(
           where k.status = 'pending' and k.dispatched_at is null
           order by k.created_at, k.id limit 1 for update of k
         )
-        update tasks set dispatched_at = now() from task where tasks.id = task.id
+        -- clock_timestamp, not now(): tasks dispatched in one round get increasing times, so dispatched_at
+        -- records the dispatch order (the round-robin e2e test reads it).
+        update tasks set dispatched_at = clock_timestamp() from task where tasks.id = task.id
         returning task.id as task_id, task.type as type, task.tenant_id as tenant_id`);
       if (!next) break;
       const taskId = String(next.task_id);

@@ -7,17 +7,11 @@ import { z } from 'zod';
 export const QueueName = {
   import: 'image-import',
   export: 'image-export',
-  maintenance: 'maintenance',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const taskJobPayload = z.object({ taskId: z.uuid() }).strict();
 export type TaskJobPayload = z.infer<typeof taskJobPayload>;
-
-export const maintenanceJobPayload = z
-  .object({ kind: z.enum(['purge-expired-tasks', 'reconcile-pending-tasks', 'sweep-image-store']) })
-  .strict();
-export type MaintenanceJobPayload = z.infer<typeof maintenanceJobPayload>;
 
 export const queueForTaskType = { import: QueueName.import, export: QueueName.export } as const;
 

@@ -1,7 +1,5 @@
 export {
   jobIdForTask,
-  type MaintenanceJobPayload,
-  maintenanceJobPayload,
   QueueName,
   queueForTaskType,
   type TaskJobPayload,
