@@ -137,15 +137,14 @@ export class E2eEnv {
         const creds = stack.s3.tenants[index];
         if (!creds) throw new Error(`the stack has no tenant ${index}`);
         const bucketPrefix = `${uniqueName(`t${label}`)}-`;
-        const tenant = await admin<{ id: string }>(env, [
+        // The secret goes through the environment variable the CLI documents, never argv.
+        const tenant = await admin<{ id: string }>({ ...env, TENANT_S3_SECRET_KEY: creds.secretKey }, [
           'tenant',
           'create',
           '--name',
           `e2e tenant ${label.toUpperCase()}`,
           '--s3-access-key',
           creds.accessKey,
-          '--s3-secret-key',
-          creds.secretKey,
           '--s3-endpoint',
           stack.s3.endpoint,
           '--bucket-prefix',
@@ -286,6 +285,7 @@ async function admin<T>(env: Record<string, string>, args: string[]): Promise<T>
         PATH: process.env['PATH'] ?? '/usr/bin:/bin',
         DATABASE_URL: env['DATABASE_URL']!,
         TENANT_SECRET_KEY: env['TENANT_SECRET_KEY']!,
+        ...(env['TENANT_S3_SECRET_KEY'] ? { TENANT_S3_SECRET_KEY: env['TENANT_S3_SECRET_KEY'] } : {}),
       },
     });
     return JSON.parse(stdout) as T;

@@ -10,6 +10,7 @@ import {
   parseConfig,
   QueueName,
   SecretBox,
+  secretKey,
   type TaskRow,
   taskJobOptions,
   tasks,
@@ -69,16 +70,16 @@ export class WorkerTestEnv {
     const stack = inject('stack');
     const database = await createIsolatedDatabase(stack, inject('templateDatabase'));
     const handle = createDatabase({ url: database.url, poolMax: 4 });
-    const secretKey = randomBytes(32).toString('hex');
+    const masterKey = randomBytes(32).toString('hex');
     const creds = stack.s3.tenants[tenantIndex]!;
     const bucketPrefix = `${uniqueName('t')}-`;
-    const box = new SecretBox(Buffer.from(secretKey, 'hex'));
+    const box = new SecretBox([secretKey(Buffer.from(masterKey, 'hex'))]);
     await seedTenant(handle.pool, {
       id: TENANT_ID,
       name: 'worker-test-tenant',
       s3Endpoint: stack.s3.endpoint,
       credentials: creds,
-      seal: (secret) => box.seal(secret),
+      seal: (secret, tenantId) => box.seal(secret, tenantId),
       bucketPrefix,
     });
     const env: Record<string, string> = {
@@ -92,7 +93,7 @@ export class WorkerTestEnv {
       S3_SECRET_KEY: stack.s3.service.secretKey,
       S3_PART_SIZE: String(8 * 1024 * 1024),
       IMAGE_STORE_BUCKET: uniqueName('store'),
-      TENANT_SECRET_KEY: secretKey,
+      TENANT_SECRET_KEY: masterKey,
       PROGRESS_INTERVAL_MS: '200',
       JOB_LOCK_DURATION_MS: '10000',
       JOB_STALLED_INTERVAL_MS: '3000',
@@ -114,8 +115,11 @@ export class WorkerTestEnv {
   }
 
   /** Seals `secret` with this file's TENANT_SECRET_KEY, as the admin CLI stores tenants' S3 secrets. */
-  seal(secret: string): string {
-    return new SecretBox(Buffer.from(this.env['TENANT_SECRET_KEY']!, 'hex')).seal(secret);
+  seal(secret: string, tenantId = TENANT_ID): string {
+    return new SecretBox([secretKey(Buffer.from(this.env['TENANT_SECRET_KEY']!, 'hex'))]).seal(
+      secret,
+      tenantId,
+    );
   }
 
   /** Replaces the tenant's stored S3 secret (sealed as the API would); returns a function that restores it. */
