@@ -339,8 +339,10 @@ async function startSwift(sup: ProcessSupervisor, dir: string, o: SwiftOptions):
       `[filter:catch_errors]\nuse = egg:swift#catch_errors\n\n` +
       `[filter:gatekeeper]\nuse = egg:swift#gatekeeper\n\n` +
       `[filter:healthcheck]\nuse = egg:swift#healthcheck\n\n` +
-      `[filter:proxy-logging]\nuse = egg:swift#proxy_logging\naccess_log_udp_host = 127.0.0.1\n` +
-      `access_log_udp_port = ${o.accessLogPort}\naccess_log_headers = true\naccess_log_headers_only = Authorization\n\n` +
+      `[filter:proxy-logging]\nuse = egg:swift#proxy_logging\naccess_log_udp_host = 127.0.0.1\naccess_log_level = INFO\n` +
+      `access_log_udp_port = ${o.accessLogPort}\naccess_log_headers = true\naccess_log_headers_only = Authorization\n` +
+      // The header shows its first 100 characters: the Credential= (access key), never a secret.
+      `reveal_sensitive_prefix = 100\n\n` +
       `[filter:cache]\nuse = egg:swift#memcache\nmemcache_servers = 127.0.0.1:${o.memcachedPort}\n\n` +
       `[filter:listing_formats]\nuse = egg:swift#listing_formats\n\n` +
       `[filter:s3api]\nuse = egg:swift#s3api\nlocation = ${REGION}\nmax_upload_part_num = 10000\n\n` +
