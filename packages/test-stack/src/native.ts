@@ -41,6 +41,8 @@ interface Account {
   account: string;
   user: string;
   secret: string;
+  /** A tempauth user without `.admin` may sign in but not list or touch the account (403 AccessDenied). */
+  restricted?: boolean;
 }
 
 export async function startNative(tenants: number, register: RegisterCleanup): Promise<StartedBackend> {
@@ -92,6 +94,12 @@ export async function startNative(tenants: number, register: RegisterCleanup): P
       user: 'user2',
       secret: fixedSecret(`${a.account}:user2`),
     }));
+    const restricted: Account = {
+      account: 'tenant1',
+      user: 'restricted',
+      secret: fixedSecret('tenant1:restricted'),
+      restricted: true,
+    };
     const creds = (a: Account): S3Credentials => ({
       accessKey: `${a.account}:${a.user}`,
       secretKey: a.secret,
@@ -111,7 +119,7 @@ export async function startNative(tenants: number, register: RegisterCleanup): P
       accountPort,
       containerPort,
       objectPort,
-      accounts: [service, ...tenantAccounts, ...secondUsers],
+      accounts: [service, ...tenantAccounts, ...secondUsers, restricted],
       accessLogPort: accessLog.port,
       serviceCreds: creds(service),
     });
@@ -136,6 +144,7 @@ export async function startNative(tenants: number, register: RegisterCleanup): P
         service: creds(service),
         tenants: tenantAccounts.map(creds),
         tenantSecondUsers: secondUsers.map(creds),
+        restrictedUser: creds(restricted),
         tenantIsolation: 'account',
         accessLogPath,
       },
@@ -330,7 +339,9 @@ async function startSwift(sup: ProcessSupervisor, dir: string, o: SwiftOptions):
         `[pipeline:main]\npipeline = ${kind}-server\n\n[app:${kind}-server]\nuse = egg:swift#${kind}\n`,
     );
   }
-  const users = o.accounts.map((a) => `user_${a.account}_${a.user} = ${a.secret} .admin`).join('\n');
+  const users = o.accounts
+    .map((a) => `user_${a.account}_${a.user} = ${a.secret}${a.restricted ? '' : ' .admin'}`)
+    .join('\n');
   writeFileSync(
     join(swiftDir, 'proxy-server.conf'),
     common(o.proxyPort, 'proxy-server') +

@@ -45,6 +45,11 @@ export interface StackInfo {
      */
     tenantSecondUsers: S3Credentials[];
     /**
+     * Native Swift only: valid keys of a user of tenant 1's account with no rights (not `.admin`), so every request,
+     * ListBuckets included, is answered AccessDenied: valid credentials that are not allowed.
+     */
+    restrictedUser?: S3Credentials;
+    /**
      * Native Swift only: the proxy's access log, one line per request with its Authorization header, so a test can
      * tell which access key signed (never a secret: the header carries a signature, not the key).
      */

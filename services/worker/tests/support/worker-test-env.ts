@@ -56,7 +56,7 @@ export class WorkerTestEnv {
     readonly serviceS3: Client,
     readonly bucketPrefix: string,
     private readonly redis: Redis,
-    private readonly tenantCreds: S3Credentials,
+    readonly tenantCreds: S3Credentials,
   ) {
     const connection = redis;
     const prefix = env['QUEUE_PREFIX']!;
@@ -123,17 +123,20 @@ export class WorkerTestEnv {
   }
 
   /** Replaces the tenant's stored S3 secret (sealed as the API would); returns a function that restores it. */
-  async setTenantSecret(secret: string): Promise<() => Promise<void>> {
+  setTenantSecret(secret: string): Promise<() => Promise<void>> {
+    return this.patchTenant({ s3SecretKeyEncrypted: this.seal(secret) });
+  }
+
+  /** Overwrites columns of the tenant's row; returns a function that puts the old values back. */
+  async patchTenant(
+    patch: Partial<Pick<typeof tenants.$inferInsert, 's3SecretKeyEncrypted' | 's3Endpoint'>>,
+  ): Promise<() => Promise<void>> {
     const [before] = await this.handle.db.select().from(tenants).where(eq(tenants.id, TENANT_ID));
-    const sealed = this.seal(secret);
-    await this.handle.db
-      .update(tenants)
-      .set({ s3SecretKeyEncrypted: sealed })
-      .where(eq(tenants.id, TENANT_ID));
+    await this.handle.db.update(tenants).set(patch).where(eq(tenants.id, TENANT_ID));
     return async () => {
       await this.handle.db
         .update(tenants)
-        .set({ s3SecretKeyEncrypted: before!.s3SecretKeyEncrypted })
+        .set({ s3SecretKeyEncrypted: before!.s3SecretKeyEncrypted, s3Endpoint: before!.s3Endpoint })
         .where(eq(tenants.id, TENANT_ID));
     };
   }
