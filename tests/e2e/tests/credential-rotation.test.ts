@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { createDatabase, type DatabaseHandle, sealV1, TaskMessage } from '@cloud-images/shared';
+import {
+  createDatabase,
+  createRedisConnection,
+  type DatabaseHandle,
+  sealV1,
+  TaskMessage,
+} from '@cloud-images/shared';
 import { uniqueName } from '@cloud-images/test-stack';
 import { FixtureDir } from '@cloud-images/vhd-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -244,6 +250,9 @@ describe('audit trail and logs', () => {
     expect(events.filter((e) => e.action === 'tenant.create')).toHaveLength(3);
 
     const { rows: tasks } = await db.pool.query('select input, last_error, result, message from tasks');
+    const jobs = await jobHashes();
+    // Jobs carry the task id and nothing else; there were some (not vacuous).
+    expect(jobs.filter((job) => job.data !== undefined).length).toBeGreaterThan(0);
     const everything = [
       ...cliOutput,
       ...earlierWorkerLogs,
@@ -251,6 +260,7 @@ describe('audit trail and logs', () => {
       env.apiProcess.log.text,
       JSON.stringify(events),
       JSON.stringify(tasks),
+      JSON.stringify(jobs),
     ].join('\n');
     const secrets = [
       ...env.stack.s3.tenants.map((c) => c.secretKey),
@@ -270,4 +280,19 @@ function credentialOf(accessKey: string): RegExp {
 
 async function accessLog(): Promise<string> {
   return env.stack.s3.accessLogPath ? readFile(env.stack.s3.accessLogPath, 'utf8') : '';
+}
+
+/** Every BullMQ job hash of this file's queues (data, options, failure reasons), as stored in Redis. */
+async function jobHashes(): Promise<Record<string, string>[]> {
+  const redis = createRedisConnection(env.env['REDIS_URL']!, 'producer', { enableOfflineQueue: true });
+  try {
+    const keys = await redis.keys(`${env.env['QUEUE_PREFIX']!}:*`);
+    const hashes: Record<string, string>[] = [];
+    for (const key of keys) {
+      if ((await redis.type(key)) === 'hash') hashes.push(await redis.hgetall(key));
+    }
+    return hashes;
+  } finally {
+    await redis.quit();
+  }
 }
