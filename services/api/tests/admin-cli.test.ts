@@ -213,6 +213,11 @@ describe('cloud-images-admin', () => {
       [['--bogus'], "unknown option '--bogus'"],
       [[], 'missing command'],
       [['launch'], "unknown command 'launch'"],
+      // A secret on argv is refused before anything runs, pointing to the safe forms.
+      [
+        ['tenant', 'create', '--name', 'x', '--s3-access-key', 'k', '--s3-secret-key', 'ARGV-SECRET'],
+        '--s3-secret-key-file PATH, --s3-secret-key-file - (stdin), or the TENANT_S3_SECRET_KEY',
+      ],
     ];
     for (const [args, message] of cases) {
       const { code, stdout, stderr } = await runAdmin(...args);
