@@ -79,14 +79,17 @@ const keyFormat = 'must be 32 bytes encoded as 64 hex characters or base64';
  * The master keys that encrypt tenants' object-store secrets at rest (docs/security.md, "Master-key rotation").
  * TENANT_SECRET_KEYS is an ordered, comma-separated list, the current key first; each entry is `KEY` (its id is
  * the first 8 hex digits of its SHA-256) or `ID:KEY`. TENANT_SECRET_KEY (one key) is still accepted as a
- * one-key list. Exactly one of the two must be set: services add `.superRefine(requireTenantSecretKeys)`.
+ * one-key list; when both are set TENANT_SECRET_KEYS wins, so a deployment that always sets TENANT_SECRET_KEY
+ * (compose) can rotate by adding TENANT_SECRET_KEYS. One of them is required: services add
+ * `.superRefine(requireTenantSecretKeys)`.
  */
 export const tenantSecretKeyConfig = z.object({
   TENANT_SECRET_KEYS: z
     .string()
     .optional()
     .superRefine((value, ctx) => {
-      const problem = value === undefined ? undefined : secretKeysProblem(value);
+      // Empty is unset (parseConfig drops it; compose passes `${TENANT_SECRET_KEYS:-}`).
+      const problem = value === undefined || value === '' ? undefined : secretKeysProblem(value);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
   TENANT_SECRET_KEY: z
@@ -106,12 +109,6 @@ export function requireTenantSecretKeys(
       path: ['TENANT_SECRET_KEYS'],
       message: 'is required but not set (or set TENANT_SECRET_KEY to a single key)',
     });
-  } else if (config.TENANT_SECRET_KEYS !== undefined && config.TENANT_SECRET_KEY !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['TENANT_SECRET_KEY'],
-      message: 'set TENANT_SECRET_KEYS or TENANT_SECRET_KEY, not both (TENANT_SECRET_KEYS replaces it)',
-    });
   }
 }
 
@@ -120,8 +117,8 @@ export function tenantSecretKeys(config: {
   TENANT_SECRET_KEYS?: string | undefined;
   TENANT_SECRET_KEY?: string | undefined;
 }): SecretKey[] {
-  const value = config.TENANT_SECRET_KEYS ?? config.TENANT_SECRET_KEY;
-  if (value === undefined) throw new Error('no TENANT_SECRET_KEYS or TENANT_SECRET_KEY');
+  const value = config.TENANT_SECRET_KEYS || config.TENANT_SECRET_KEY;
+  if (!value) throw new Error('no TENANT_SECRET_KEYS or TENANT_SECRET_KEY');
   return parseSecretKeys(value);
 }
 

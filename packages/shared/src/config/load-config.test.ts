@@ -90,11 +90,15 @@ describe('parseConfig', () => {
       ]);
     });
 
-    it('requires one of the two, refuses both, and never echoes a bad key', () => {
+    it('prefers TENANT_SECRET_KEYS when both are set', () => {
+      const keys = tenantSecretKeys(parseConfig(schema, { ...good, TENANT_SECRET_KEYS: `new:${b}` }));
+      expect(keys.map((k) => k.id)).toEqual(['new']);
+    });
+
+    it('requires one of the two and never echoes a bad key', () => {
       expect(problemsOf(noKey)).toEqual([
         { variable: 'TENANT_SECRET_KEYS', problem: expect.stringContaining('is required') },
       ]);
-      expect(problemsOf({ ...good, TENANT_SECRET_KEYS: a })[0]?.variable).toBe('TENANT_SECRET_KEY');
       const problems = problemsOf({ ...noKey, TENANT_SECRET_KEYS: `${a},x:not-a-key-SECRETISH` });
       expect(problems[0]?.variable).toBe('TENANT_SECRET_KEYS');
       expect(JSON.stringify(problems)).not.toContain('SECRETISH');
