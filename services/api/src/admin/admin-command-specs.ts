@@ -32,8 +32,7 @@ const actorFlag = {
 
 export const adminCommands = {
   'tenant create': {
-    summary:
-      'register a tenant; its S3 secret (from --s3-secret-key-file or TENANT_S3_SECRET_KEY) is sealed with the current master key',
+    summary: 'register a tenant; its S3 secret is sealed with the current master key',
     flags: {
       name: { value: 'NAME', required: true, describe: 'unique tenant name' },
       's3-access-key': { value: 'KEY', required: true, describe: "the tenant's S3 access key" },
@@ -63,8 +62,7 @@ export const adminCommands = {
     operand: { value: 'TENANT_ID', describe: 'the tenant' },
   },
   'tenant update': {
-    summary:
-      "set a tenant's limits or S3 credentials (unset ones keep their value); new credentials are checked with a signed ListBuckets",
+    summary: "set a tenant's limits or S3 credentials (checked by a signed ListBuckets)",
     flags: {
       's3-access-key': {
         value: 'KEY',
@@ -105,7 +103,7 @@ export const adminCommands = {
     operand: { value: 'TOKEN_ID_OR_TOKEN', describe: "the token's id, or the token itself" },
   },
   'secrets reseal': {
-    summary: 're-seal every tenant secret not yet sealed with the current master key (idempotent, resumable)',
+    summary: 're-seal tenant secrets with the current master key (idempotent, resumable)',
     flags: { ...actorFlag },
   },
   'audit list': {
