@@ -4,6 +4,7 @@ import {
   type DbExecutor,
   type ObjectStoreTimeouts,
   type SecretBox,
+  SecretBoxError,
   tenants,
 } from '@cloud-images/shared';
 import { eq, sql } from 'drizzle-orm';
@@ -86,7 +87,7 @@ export async function updateTenantCredentials(
   );
   if (prefixProblem) throw new AdminError(prefixProblem);
 
-  const secretKey = update.s3SecretKey ?? box.open(tenant.s3SecretKeyEncrypted, tenant.id);
+  const secretKey = update.s3SecretKey ?? openStoredSecret(box, tenant);
   let outcome = 'skipped (--no-verify)';
   if (verification.verify) {
     const endpoint = next.s3Endpoint ?? verification.defaultEndpoint;
@@ -113,6 +114,18 @@ export async function updateTenantCredentials(
     })
     .where(eq(tenants.id, tenant.id));
   return { verification: outcome };
+}
+
+/** The tenant's current secret, for checking a new access key-less change (endpoint only). */
+function openStoredSecret(box: SecretBox, tenant: { id: string; s3SecretKeyEncrypted: string }): string {
+  try {
+    return box.open(tenant.s3SecretKeyEncrypted, tenant.id);
+  } catch (error) {
+    if (!(error instanceof SecretBoxError)) throw error;
+    throw new AdminError(
+      `the stored S3 secret does not open (${error.message}); give it again with --s3-secret-key-file`,
+    );
+  }
 }
 
 function checkCredentials(
