@@ -116,7 +116,7 @@ export async function updateTenantCredentials(
   return { verification: outcome };
 }
 
-/** The tenant's current secret, for checking a new access key-less change (endpoint only). */
+/** The tenant's current secret, to check a change that brings no new one (an endpoint only). */
 function openStoredSecret(box: SecretBox, tenant: { id: string; s3SecretKeyEncrypted: string }): string {
   try {
     return box.open(tenant.s3SecretKeyEncrypted, tenant.id);
