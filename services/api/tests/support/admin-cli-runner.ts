@@ -17,7 +17,7 @@ export interface AdminRunOptions {
 
 /**
  * Runs the real admin CLI process with exactly `env` (plus PATH), so a test sees what an operator would.
- * Never rejects: tests assert on the exit code. `withOptions` passes stdin (for `--s3-secret-key-file -`) or
+ * Never rejects: tests assert on the exit code. `adminWith` and `runWith` pass stdin (for `--s3-secret-key-file -`) or
  * extra env (TENANT_S3_SECRET_KEY) to one run, so no secret ever needs to be on argv.
  */
 export function adminCliRunner(env: Record<string, string>) {
