@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import {
   createDatabase,
   jobIdForTask,
+  secretKey as masterKey,
   QueueName,
   runMigrations,
   SecretBox,
@@ -150,7 +151,10 @@ async function runBench(info: StackInfo, work: string, dbName: string): Promise<
     name: 'bench',
     s3Endpoint: info.s3.endpoint,
     s3AccessKey: tenantCreds.accessKey,
-    s3SecretKeyEncrypted: new SecretBox(Buffer.from(secretKey, 'hex')).seal(tenantCreds.secretKey),
+    s3SecretKeyEncrypted: new SecretBox([masterKey(Buffer.from(secretKey, 'hex'))]).seal(
+      tenantCreds.secretKey,
+      'bench',
+    ),
     bucketPrefix: prefix,
   });
   const queuePrefix = uniqueName('bench-q');

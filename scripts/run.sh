@@ -70,8 +70,9 @@ done
 
 log "demo tenant 00000123 and a creator token"
 admin() { node services/api/dist/admin/cli.js "$@"; }
-admin tenant create --id 00000123 --name demo --bucket-prefix demo- \
-  --s3-access-key "$DEMO_TENANT_S3_ACCESS_KEY" --s3-secret-key "$DEMO_TENANT_S3_SECRET_KEY" >/dev/null
+# The tenant's secret goes through the environment (TENANT_S3_SECRET_KEY), never argv.
+TENANT_S3_SECRET_KEY="$DEMO_TENANT_S3_SECRET_KEY" admin tenant create --id 00000123 --name demo \
+  --bucket-prefix demo- --s3-access-key "$DEMO_TENANT_S3_ACCESS_KEY" >/dev/null
 API_TOKEN=$(admin token create --tenant 00000123 --role creator | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).token))')
 export DEMO_BUCKET_PREFIX=demo- API_TOKEN API_URL="http://127.0.0.1:$PORT" DEMO_S3_ENDPOINT="$S3_ENDPOINT" DEMO_S3_REGION="$S3_REGION"
 node tools/demo/dist/demo.js

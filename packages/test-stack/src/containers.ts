@@ -104,6 +104,7 @@ export async function startContainers(tenants: number, register: RegisterCleanup
       region: REGION,
       service: root,
       tenants: Array.from({ length: tenants }, () => ({ ...root })),
+      tenantSecondUsers: Array.from({ length: tenants }, () => ({ ...root })),
       tenantIsolation: 'bucket',
     },
     versions: {

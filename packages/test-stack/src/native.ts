@@ -1,4 +1,14 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket, type Socket } from 'node:dgram';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client as MinioClient } from 'minio';
@@ -31,6 +41,8 @@ interface Account {
   account: string;
   user: string;
   secret: string;
+  /** A tempauth user without `.admin` may sign in but not list or touch the account (403 AccessDenied). */
+  restricted?: boolean;
 }
 
 export async function startNative(tenants: number, register: RegisterCleanup): Promise<StartedBackend> {
@@ -40,6 +52,8 @@ export async function startNative(tenants: number, register: RegisterCleanup): P
   mkdirSync(logDir);
   const sup = new ProcessSupervisor(dir, logDir);
   sup.startWatchdog();
+  const accessLogPath = join(logDir, 'swift-access.log');
+  const accessLog = await startAccessLogReceiver(accessLogPath);
 
   let removed = false;
   const removeDir = () => {
@@ -56,6 +70,7 @@ export async function startNative(tenants: number, register: RegisterCleanup): P
   });
   const stop = async () => {
     try {
+      accessLog.socket.close();
       await sup.stop();
       removeDir();
     } finally {
@@ -73,6 +88,18 @@ export async function startNative(tenants: number, register: RegisterCleanup): P
       user: 'user',
       secret: fixedSecret(`tenant${i + 1}:user`),
     }));
+    // A second user in each tenant's account: the same buckets under another key pair (credential rotation).
+    const secondUsers: Account[] = tenantAccounts.map((a) => ({
+      account: a.account,
+      user: 'user2',
+      secret: fixedSecret(`${a.account}:user2`),
+    }));
+    const restricted: Account = {
+      account: 'tenant1',
+      user: 'restricted',
+      secret: fixedSecret('tenant1:restricted'),
+      restricted: true,
+    };
     const creds = (a: Account): S3Credentials => ({
       accessKey: `${a.account}:${a.user}`,
       secretKey: a.secret,
@@ -92,7 +119,8 @@ export async function startNative(tenants: number, register: RegisterCleanup): P
       accountPort,
       containerPort,
       objectPort,
-      accounts: [service, ...tenantAccounts],
+      accounts: [service, ...tenantAccounts, ...secondUsers, restricted],
+      accessLogPort: accessLog.port,
       serviceCreds: creds(service),
     });
     const [, , swiftVersion] = await Promise.all([postgres, redis, swift]);
@@ -115,7 +143,10 @@ export async function startNative(tenants: number, register: RegisterCleanup): P
         region: REGION,
         service: creds(service),
         tenants: tenantAccounts.map(creds),
+        tenantSecondUsers: secondUsers.map(creds),
+        restrictedUser: creds(restricted),
         tenantIsolation: 'account',
+        accessLogPath,
       },
       versions: {
         postgres: pgVersion,
@@ -237,6 +268,23 @@ interface SwiftOptions {
   objectPort: number;
   accounts: Account[];
   serviceCreds: S3Credentials;
+  /** UDP port the proxy's access log goes to (startAccessLogReceiver). */
+  accessLogPort: number;
+}
+
+/**
+ * Swift's access log, received over UDP (no syslog here) and appended to `path`, one request per line. The proxy
+ * logs each S3 request's Authorization header (the access key in its Credential=, and a signature: never a
+ * secret), so tests can tell which key pair signed a request.
+ */
+async function startAccessLogReceiver(path: string): Promise<{ socket: Socket; port: number }> {
+  writeFileSync(path, '');
+  const socket = createSocket('udp4');
+  socket.on('message', (message) => appendFileSync(path, `${message.toString('utf8').trimEnd()}\n`));
+  socket.on('error', () => {});
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  socket.unref();
+  return { socket, port: socket.address().port };
 }
 
 const RING_SCRIPT = `
@@ -291,7 +339,9 @@ async function startSwift(sup: ProcessSupervisor, dir: string, o: SwiftOptions):
         `[pipeline:main]\npipeline = ${kind}-server\n\n[app:${kind}-server]\nuse = egg:swift#${kind}\n`,
     );
   }
-  const users = o.accounts.map((a) => `user_${a.account}_${a.user} = ${a.secret} .admin`).join('\n');
+  const users = o.accounts
+    .map((a) => `user_${a.account}_${a.user} = ${a.secret}${a.restricted ? '' : ' .admin'}`)
+    .join('\n');
   writeFileSync(
     join(swiftDir, 'proxy-server.conf'),
     common(o.proxyPort, 'proxy-server') +
@@ -300,7 +350,10 @@ async function startSwift(sup: ProcessSupervisor, dir: string, o: SwiftOptions):
       `[filter:catch_errors]\nuse = egg:swift#catch_errors\n\n` +
       `[filter:gatekeeper]\nuse = egg:swift#gatekeeper\n\n` +
       `[filter:healthcheck]\nuse = egg:swift#healthcheck\n\n` +
-      `[filter:proxy-logging]\nuse = egg:swift#proxy_logging\n\n` +
+      `[filter:proxy-logging]\nuse = egg:swift#proxy_logging\naccess_log_udp_host = 127.0.0.1\naccess_log_level = INFO\n` +
+      `access_log_udp_port = ${o.accessLogPort}\naccess_log_headers = true\naccess_log_headers_only = Authorization\n` +
+      // The header shows its first 100 characters: the Credential= (access key), never a secret.
+      `reveal_sensitive_prefix = 100\n\n` +
       `[filter:cache]\nuse = egg:swift#memcache\nmemcache_servers = 127.0.0.1:${o.memcachedPort}\n\n` +
       `[filter:listing_formats]\nuse = egg:swift#listing_formats\n\n` +
       `[filter:s3api]\nuse = egg:swift#s3api\nlocation = ${REGION}\nmax_upload_part_num = 10000\n\n` +

@@ -12,10 +12,11 @@ export interface SeedTenantOptions {
   /** The tenant's object-store account, e.g. `stack.s3.tenants[0]`. */
   credentials: S3Credentials;
   /**
-   * Seals the S3 secret the way the services open it, e.g. `(secret) => new SecretBox(key).seal(secret)`.
+   * Seals the S3 secret for the tenant id the way the services open it, e.g.
+   * `(secret, tenantId) => new SecretBox([secretKey(key)]).seal(secret, tenantId)` (the id is bound as AAD).
    * A callback because test-stack cannot depend on @cloud-images/shared (shared's tests depend on test-stack).
    */
-  seal: (secret: string) => string;
+  seal: (secret: string, tenantId: string) => string;
   /** Default: a random 8-digit id, as the admin CLI makes. */
   id?: string;
   /** Default: a unique name (names are unique per database). */
@@ -49,7 +50,7 @@ export async function seedTenant(
     s3Endpoint: options.s3Endpoint ?? null,
     bucketPrefix: options.bucketPrefix ?? '',
   };
-  const sealed = options.seal(options.credentials.secretKey);
+  const sealed = options.seal(options.credentials.secretKey, tenant.id);
   await withSqlRunner(database, (db) =>
     db.query(
       `INSERT INTO tenants (id, name, s3_endpoint, s3_access_key, s3_secret_key_encrypted, bucket_prefix)

@@ -40,6 +40,21 @@ export interface StackInfo {
      */
     tenants: S3Credentials[];
     /**
+     * A second key pair of each tenant's account (same index as `tenants`): the same buckets under another key,
+     * for credential rotation. Native Swift: user `tenantN:user2`; MinIO: the root credentials again.
+     */
+    tenantSecondUsers: S3Credentials[];
+    /**
+     * Native Swift only: valid keys of a user of tenant 1's account with no rights (not `.admin`), so every request,
+     * ListBuckets included, is answered AccessDenied: valid credentials that are not allowed.
+     */
+    restrictedUser?: S3Credentials;
+    /**
+     * Native Swift only: the proxy's access log, one line per request with its Authorization header, so a test can
+     * tell which access key signed (never a secret: the header carries a signature, not the key).
+     */
+    accessLogPath?: string;
+    /**
      * How tenant accounts are separated.
      * - `account`: each tenant is its own account with its own bucket namespace and keys (native Swift).
      * - `bucket`: every tenant shares one account (MinIO root credentials in containers mode);

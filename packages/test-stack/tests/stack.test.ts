@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -156,6 +157,38 @@ describe('isolation', () => {
       } finally {
         await s3t1.removeObject(bucket, 'secret.vhd');
         await s3t1.removeBucket(bucket);
+      }
+    },
+  );
+
+  it.skipIf(info.s3.tenantIsolation !== 'account')(
+    'a second user of a tenant account reaches the same buckets with its own keys, and the access log names it',
+    async () => {
+      const [t1] = info.s3.tenants;
+      const [second] = info.s3.tenantSecondUsers;
+      if (!t1 || !second) throw new Error('need tenant 1 and its second user');
+      expect(second.accessKey).not.toBe(t1.accessKey);
+      expect(second.secretKey).not.toBe(t1.secretKey);
+      const bucket = await createTenantBucket(info, t1, uniqueName('rotation'));
+      const s3second = s3ClientFor(info, second);
+      try {
+        await s3second.putObject(bucket, 'by-second.txt', Buffer.from('x'));
+        expect((await s3ClientFor(info, t1).statObject(bucket, 'by-second.txt')).size).toBe(1);
+        // The access log is written as the proxy's UDP datagrams arrive.
+        const logged = () => readFileSync(info.s3.accessLogPath!, 'utf8');
+        const deadline = Date.now() + 5_000;
+        while (!/PUT \S+\/by-second\.txt .*Credential%3Dtenant1:user2\//.test(logged())) {
+          if (Date.now() > deadline)
+            throw new Error(`no access-log line for the PUT:\n${logged().slice(-2000)}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(logged()).not.toContain(second.secretKey);
+        // A user without rights has valid keys that every request is refused with.
+        const restricted = s3ClientFor(info, info.s3.restrictedUser!);
+        await expect(restricted.listBuckets()).rejects.toMatchObject({ code: 'AccessDenied' });
+      } finally {
+        await s3second.removeObject(bucket, 'by-second.txt');
+        await s3second.removeBucket(bucket);
       }
     },
   );

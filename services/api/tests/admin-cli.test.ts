@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createDatabase, decodeKey, SecretBox, tenants } from '@cloud-images/shared';
+import { createDatabase, decodeKey, secretKey as masterKey, SecretBox, tenants } from '@cloud-images/shared';
 import { createIsolatedDatabase, type IsolatedDatabase } from '@cloud-images/test-stack';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,24 +10,27 @@ const secretKey = randomBytes(32).toString('base64');
 let database: IsolatedDatabase;
 let runAdmin: ReturnType<typeof adminCliRunner>['runAdmin'];
 let admin: ReturnType<typeof adminCliRunner>['admin'];
+let adminWith: ReturnType<typeof adminCliRunner>['adminWith'];
 
 beforeAll(async () => {
   database = await createIsolatedDatabase(inject('stack'), inject('templateDatabase'));
-  ({ runAdmin, admin } = adminCliRunner({ DATABASE_URL: database.url, TENANT_SECRET_KEY: secretKey }));
+  ({ runAdmin, admin, adminWith } = adminCliRunner({
+    DATABASE_URL: database.url,
+    TENANT_SECRET_KEY: secretKey,
+  }));
 });
 afterAll(() => database?.drop());
 
 describe('cloud-images-admin', () => {
   it('creates a tenant with a sealed secret, issues a token once, and revokes it', async () => {
-    const tenant = await admin(
+    const tenant = await adminWith(
+      { env: { TENANT_S3_SECRET_KEY: 'S3CRET' } },
       'tenant',
       'create',
       '--name',
       'acme',
       '--s3-access-key',
       'AK',
-      '--s3-secret-key',
-      'S3CRET',
       '--s3-endpoint',
       'http://127.0.0.1:9000',
       '--bucket-prefix',
@@ -48,7 +51,9 @@ describe('cloud-images-admin', () => {
     try {
       const [row] = await handle.db.select().from(tenants).where(eq(tenants.id, tenantId));
       expect(row?.s3SecretKeyEncrypted).not.toContain('S3CRET');
-      expect(new SecretBox(decodeKey(secretKey)!).open(row!.s3SecretKeyEncrypted)).toBe('S3CRET');
+      expect(
+        new SecretBox([masterKey(decodeKey(secretKey)!)]).open(row!.s3SecretKeyEncrypted, tenantId),
+      ).toBe('S3CRET');
     } finally {
       await handle.close();
     }
@@ -66,15 +71,14 @@ describe('cloud-images-admin', () => {
   });
 
   it("updates a tenant's limits and shows them with its usage (JSON)", async () => {
-    const created = await admin(
+    const created = await adminWith(
+      { env: { TENANT_S3_SECRET_KEY: 'sk' } },
       'tenant',
       'create',
       '--name',
       'limits',
       '--s3-access-key',
       'ak',
-      '--s3-secret-key',
-      'sk',
       '--bucket-prefix',
       'limits-',
     );
@@ -108,15 +112,14 @@ describe('cloud-images-admin', () => {
 
   it('refuses bucket prefixes that are malformed, overlap another tenant on the same account, or spell the image store', async () => {
     const create = (name: string, prefix: string, accessKey = 'PREFIX-AK') =>
-      admin(
+      adminWith(
+        { env: { TENANT_S3_SECRET_KEY: 'S' } },
         'tenant',
         'create',
         '--name',
         name,
         '--s3-access-key',
         accessKey,
-        '--s3-secret-key',
-        'S',
         '--bucket-prefix',
         prefix,
       );
@@ -139,7 +142,7 @@ describe('cloud-images-admin', () => {
   it('admits exactly one of several concurrent tenant creates with overlapping bucket prefixes', async () => {
     // In-process, so the four transactions really overlap (CLI processes start too far apart to race).
     const handle = createDatabase({ url: database.url, poolMax: 4 });
-    const box = new SecretBox(decodeKey(secretKey)!);
+    const box = new SecretBox([masterKey(decodeKey(secretKey)!)]);
     try {
       const results = await Promise.allSettled(
         ['race-a', 'race-b', 'race-c', 'race-d'].map((name) =>
@@ -181,7 +184,10 @@ describe('cloud-images-admin', () => {
         'token revoke',
         '--name NAME',
         '--s3-access-key KEY',
-        '--s3-secret-key SECRET',
+        '[--s3-secret-key-file PATH|-]',
+        'TENANT_S3_SECRET_KEY',
+        'secrets reseal',
+        '[--no-verify]',
         '[--s3-endpoint URL]',
         '[--bucket-prefix PREFIX]',
         '[--id OWNER_ID]',
@@ -207,6 +213,11 @@ describe('cloud-images-admin', () => {
       [['--bogus'], "unknown option '--bogus'"],
       [[], 'missing command'],
       [['launch'], "unknown command 'launch'"],
+      // A secret on argv is refused before anything runs, pointing to the safe forms.
+      [
+        ['tenant', 'create', '--name', 'x', '--s3-access-key', 'k', '--s3-secret-key', 'ARGV-SECRET'],
+        '--s3-secret-key-file PATH, --s3-secret-key-file - (stdin), or the TENANT_S3_SECRET_KEY',
+      ],
     ];
     for (const [args, message] of cases) {
       const { code, stdout, stderr } = await runAdmin(...args);

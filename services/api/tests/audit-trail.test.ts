@@ -17,15 +17,14 @@ afterAll(() => database?.drop());
 describe('the audit trail', () => {
   it('records every admin mutation with its actor and the names of the changed fields, never a value', async () => {
     const started = new Date().toISOString();
-    const tenant = await cli.admin(
+    const tenant = await cli.adminWith(
+      { env: { TENANT_S3_SECRET_KEY: s3Secret } },
       'tenant',
       'create',
       '--name',
       'audited',
       '--s3-access-key',
       'AKAUDIT',
-      '--s3-secret-key',
-      s3Secret,
       '--bucket-prefix',
       'audited-',
       '--actor',

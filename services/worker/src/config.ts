@@ -5,6 +5,7 @@ import {
   loggingConfig,
   objectStoreConfig,
   redisConfig,
+  requireTenantSecretKeys,
   taskTtlConfig,
   tenantLimitDefaultsConfig,
   tenantSecretKeyConfig,
@@ -52,6 +53,7 @@ export const workerConfigSchema = z
   .extend(importLimitsConfig.shape)
   .extend(dispatchConfig.shape)
   .extend(tenantLimitDefaultsConfig.shape)
-  .extend(loggingConfig.shape);
+  .extend(loggingConfig.shape)
+  .superRefine(requireTenantSecretKeys);
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;

@@ -18,6 +18,8 @@ describe('failureCode', () => {
     expect(failureCode(TaskMessage.exportInvalidContainer('x.y'))).toBe('invalid_container');
     expect(failureCode(TaskMessage.exportObjectExists('o', 'c'))).toBe('object_exists');
     expect(failureCode(TaskMessage.invalidTaskInput('bad'))).toBe('invalid_input');
+    expect(failureCode(TaskMessage.tenantCredentialsRejected)).toBe('credentials_rejected');
+    expect(failureCode(TaskMessage.tenantCredentialsUnreadable)).toBe('credentials_unreadable');
   });
 
   it('puts anything else in one bucket', () => {

@@ -14,6 +14,8 @@ export type FailureCode =
   | 'invalid_container'
   | 'object_exists'
   | 'invalid_input'
+  | 'credentials_rejected'
+  | 'credentials_unreadable'
   | 'internal'
   | 'other';
 
@@ -26,6 +28,8 @@ export function failureCode(message: string): FailureCode {
   if (message === TaskMessage.unsupportedImageProperty) return 'unsupported_property';
   if (message === TaskMessage.exportNotOwner) return 'not_owner';
   if (message === TaskMessage.internalError) return 'internal';
+  if (message === TaskMessage.tenantCredentialsRejected) return 'credentials_rejected';
+  if (message === TaskMessage.tenantCredentialsUnreadable) return 'credentials_unreadable';
   if (message.startsWith('Container not found.')) return 'container_not_found';
   if (message.startsWith('Invalid container name:')) return 'invalid_container';
   if (message.startsWith('Swift already has an object')) return 'object_exists';

@@ -2,7 +2,6 @@ import {
   createDatabase,
   createObjectStoreFactory,
   type DbExecutor,
-  decodeKey,
   dispatchRound,
   ensureImageStoreBucket,
   type Logger,
@@ -12,6 +11,7 @@ import {
   QueueName,
   SecretBox,
   TaskOutcomeWriter,
+  tenantSecretKeys,
 } from '@cloud-images/shared';
 import { sql } from 'drizzle-orm';
 import type { WorkerConfig } from './config.js';
@@ -51,7 +51,7 @@ export async function startWorkerApp(
   const openObjectStore = createObjectStoreFactory(objectStoreTimeouts(config));
   const imageStore = openImageStore(config);
   await ensureImageStoreBucket(imageStore, config.S3_REGION);
-  const tenantStores = new TenantObjectStores(db, new SecretBox(decodeKey(config.TENANT_SECRET_KEY)!), {
+  const tenantStores = new TenantObjectStores(db, new SecretBox(tenantSecretKeys(config)), {
     endpoint: config.S3_ENDPOINT,
     region: config.S3_REGION,
     openObjectStore,

@@ -159,7 +159,7 @@ describe('export', () => {
       id: 'other',
       name: 'other',
       credentials: { accessKey: 'x', secretKey: 'y' },
-      seal: (secret) => env.seal(secret),
+      seal: (secret, tenantId) => env.seal(secret, tenantId),
     });
     const [foreign] = await env.handle.db
       .insert(images)

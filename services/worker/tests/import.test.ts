@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { images, TaskMessage } from '@cloud-images/shared';
+import { freePorts } from '@cloud-images/test-stack';
 import { decodeAllocationMap, isGranuleAllocated } from '@cloud-images/vhd';
 import { FixtureDir } from '@cloud-images/vhd-fixtures';
 import { eq } from 'drizzle-orm';
@@ -155,8 +156,9 @@ describe('import', () => {
   });
 
   it('retries transient errors and, when attempts run out, fails with the internal-error message', async () => {
-    // A wrong tenant secret: every S3 call is refused, which the worker cannot tell from an outage.
-    const restore = await env.setTenantSecret('not-the-secret');
+    // The tenant's endpoint refuses connections: an outage, which may end, so the job is retried.
+    const [closedPort] = await freePorts(1);
+    const restore = await env.patchTenant({ s3Endpoint: `http://127.0.0.1:${closedPort}` });
     try {
       const taskId = await env.submitTask(
         'import',
@@ -169,7 +171,43 @@ describe('import', () => {
       );
       const task = await env.waitForTask(taskId);
       expect(task).toMatchObject({ status: 'failure', message: TaskMessage.internalError, attempts: 2 });
-      expect(task.lastError).toMatch(/SignatureDoesNotMatch|AccessDenied|InvalidAccessKeyId/);
+      expect(task.lastError).toMatch(/ECONNREFUSED/);
+    } finally {
+      await restore();
+    }
+  });
+
+  it('fails at once, never retried, when S3 rejects the tenant credentials or the sealed secret does not open', async () => {
+    const submit = () =>
+      env.submitTask(
+        'import',
+        { import_from: `${container}/fixed.vhd`, image_properties: { name: 'x' } },
+        undefined,
+        { attempts: 3, backoff: { type: 'fixed', delay: 100 } },
+      );
+    // A wrong secret: the HEAD answers a bare 403, which a signed ListBuckets shows to be SignatureDoesNotMatch.
+    let restore = await env.setTenantSecret('not-the-secret');
+    try {
+      const task = await env.waitForTask(await submit());
+      expect(task).toMatchObject({
+        status: 'failure',
+        message: TaskMessage.tenantCredentialsRejected,
+        attempts: 1,
+      });
+      expect(task.lastError).toMatch(/SignatureDoesNotMatch/);
+    } finally {
+      await restore();
+    }
+    // The right secret, but sealed for another tenant (a value copied between rows).
+    restore = await env.patchTenant({ s3SecretKeyEncrypted: env.seal(env.tenantCreds.secretKey, 'other') });
+    try {
+      const task = await env.waitForTask(await submit());
+      expect(task).toMatchObject({
+        status: 'failure',
+        message: TaskMessage.tenantCredentialsUnreadable,
+        attempts: 1,
+      });
+      expect(task.lastError).toMatch(/sealed for another tenant/);
     } finally {
       await restore();
     }

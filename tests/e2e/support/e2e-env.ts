@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   createIsolatedDatabase,
   type IsolatedDatabase,
@@ -18,7 +17,6 @@ import type { Client } from 'minio';
 import { inject } from 'vitest';
 import { ApiClient } from './api-client.js';
 
-const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const ADMIN_CLI = `${repoRoot}services/api/dist/admin/cli.js`;
 
@@ -163,8 +161,13 @@ export class E2eEnv {
   }
 
   /** Runs the real admin CLI against this file's database and parses its JSON output. */
-  admin<T>(args: string[]): Promise<T> {
-    return admin<T>(this.env, args);
+  admin<T>(args: string[], options?: AdminRunOptions): Promise<T> {
+    return admin<T>(this.env, args, options);
+  }
+
+  /** Runs the real admin CLI against this file's database; the exit code and output, whatever they are. */
+  runAdmin(args: string[], options?: AdminRunOptions): Promise<AdminRun> {
+    return runAdmin(this.env, args, options);
   }
 
   /**
@@ -262,20 +265,23 @@ async function createTenant(
   const creds = stack.s3.tenants[index];
   if (!creds) throw new Error(`the stack has no tenant ${index}`);
   const bucketPrefix = `${uniqueName(`t${label}`)}-`;
-  const tenant = await admin<{ id: string }>(env, [
-    'tenant',
-    'create',
-    '--name',
-    `e2e tenant ${label.toUpperCase()}`,
-    '--s3-access-key',
-    creds.accessKey,
-    '--s3-secret-key',
-    creds.secretKey,
-    '--s3-endpoint',
-    stack.s3.endpoint,
-    '--bucket-prefix',
-    bucketPrefix,
-  ]);
+  const tenant = await admin<{ id: string }>(
+    env,
+    [
+      'tenant',
+      'create',
+      '--name',
+      `e2e tenant ${label.toUpperCase()}`,
+      '--s3-access-key',
+      creds.accessKey,
+      '--s3-endpoint',
+      stack.s3.endpoint,
+      '--bucket-prefix',
+      bucketPrefix,
+    ],
+    // The secret goes through the environment variable the CLI documents, never argv.
+    { env: { TENANT_S3_SECRET_KEY: creds.secretKey } },
+  );
   const token = await admin<{ token: string }>(env, [
     'token',
     'create',
@@ -307,21 +313,62 @@ function startService(
   return spawnService({ service, name, env, logFile: logDir ? join(logDir, `${name}.log`) : undefined });
 }
 
-/** Runs the real admin CLI (`cloud-images-admin`) and parses its JSON output. */
-async function admin<T>(env: Record<string, string>, args: string[]): Promise<T> {
-  try {
-    const { stdout } = await run(process.execPath, [ADMIN_CLI, ...args], {
+/** What one admin CLI run got: exit code and output, as an operator would see them. */
+export interface AdminRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Extra environment for one admin CLI run (overrides, '' unsets) and what it reads on stdin. */
+export interface AdminRunOptions {
+  env?: Record<string, string>;
+  stdin?: string;
+}
+
+/**
+ * Runs the real admin CLI (`cloud-images-admin`) with this file's database and master key, S3_ENDPOINT/S3_REGION
+ * (for `tenant update`'s credential check) and `options`; never rejects.
+ */
+export function runAdmin(
+  env: Record<string, string>,
+  args: string[],
+  options: AdminRunOptions = {},
+): Promise<AdminRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ADMIN_CLI, ...args], {
       env: {
         PATH: process.env['PATH'] ?? '/usr/bin:/bin',
         DATABASE_URL: env['DATABASE_URL']!,
         TENANT_SECRET_KEY: env['TENANT_SECRET_KEY']!,
+        S3_ENDPOINT: env['S3_ENDPOINT']!,
+        S3_REGION: env['S3_REGION']!,
+        ...options.env,
       },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
-    return JSON.parse(stdout) as T;
-  } catch (error) {
-    const detail = error as { stderr?: string; code?: number };
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** Runs the real admin CLI and parses its JSON output; throws on a non-zero exit. */
+async function admin<T>(env: Record<string, string>, args: string[], options?: AdminRunOptions): Promise<T> {
+  const result = await runAdmin(env, args, options);
+  if (result.code !== 0) {
     throw new Error(
-      `cloud-images-admin ${args.slice(0, 2).join(' ')} failed (${detail.code}): ${detail.stderr}`,
+      `cloud-images-admin ${args.slice(0, 2).join(' ')} failed (${result.code}): ${result.stderr}`,
     );
   }
+  return JSON.parse(result.stdout) as T;
 }

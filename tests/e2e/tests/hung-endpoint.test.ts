@@ -34,20 +34,21 @@ beforeAll(async () => {
       SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
     },
   });
-  const tenant = await env.admin<{ id: string }>([
-    'tenant',
-    'create',
-    '--name',
-    'hung endpoint',
-    '--s3-access-key',
-    'ak',
-    '--s3-secret-key',
-    'sk',
-    '--s3-endpoint',
-    `http://127.0.0.1:${port}`,
-    '--bucket-prefix',
-    'hung-',
-  ]);
+  const tenant = await env.admin<{ id: string }>(
+    [
+      'tenant',
+      'create',
+      '--name',
+      'hung endpoint',
+      '--s3-access-key',
+      'ak',
+      '--s3-endpoint',
+      `http://127.0.0.1:${port}`,
+      '--bucket-prefix',
+      'hung-',
+    ],
+    { env: { TENANT_S3_SECRET_KEY: 'sk' } },
+  );
   const token = await env.admin<{ token: string }>([
     'token',
     'create',

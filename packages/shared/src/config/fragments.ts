@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type SecretKey, secretKey } from '../security/secret-box.js';
 import { defaultObjectStoreTimeouts, type ObjectStoreTimeouts } from '../storage/timed-agent.js';
 
 /**
@@ -72,12 +73,86 @@ export function objectStoreTimeouts(config: {
   };
 }
 
-/** 32 bytes, base64 or hex: the key that encrypts tenants' object-store secrets at rest. */
+const keyFormat = 'must be 32 bytes encoded as 64 hex characters or base64';
+
+/**
+ * The master keys that encrypt tenants' object-store secrets at rest (docs/security.md, "Master-key rotation").
+ * TENANT_SECRET_KEYS is an ordered, comma-separated list, the current key first; each entry is `KEY` (its id is
+ * the first 8 hex digits of its SHA-256) or `ID:KEY`. TENANT_SECRET_KEY (one key) is still accepted as a
+ * one-key list; when both are set TENANT_SECRET_KEYS wins, so a deployment that always sets TENANT_SECRET_KEY
+ * (compose) can rotate by adding TENANT_SECRET_KEYS. One of them is required: services add
+ * `.superRefine(requireTenantSecretKeys)`.
+ */
 export const tenantSecretKeyConfig = z.object({
-  TENANT_SECRET_KEY: z.string().refine((value) => decodeKey(value) !== undefined, {
-    message: 'must be 32 bytes encoded as 64 hex characters or base64',
-  }),
+  TENANT_SECRET_KEYS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      // Empty is unset (parseConfig drops it; compose passes `${TENANT_SECRET_KEYS:-}`).
+      const problem = value === undefined || value === '' ? undefined : secretKeysProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  TENANT_SECRET_KEY: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || decodeKey(value) !== undefined, { message: keyFormat }),
 });
+
+/** Object-level check of tenantSecretKeyConfig (a shape spread with `.extend` loses object refinements). */
+export function requireTenantSecretKeys(
+  config: { TENANT_SECRET_KEYS?: string | undefined; TENANT_SECRET_KEY?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.TENANT_SECRET_KEYS === undefined && config.TENANT_SECRET_KEY === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TENANT_SECRET_KEYS'],
+      message: 'is required but not set (or set TENANT_SECRET_KEY to a single key)',
+    });
+  }
+}
+
+/** The keyring from a config checked by requireTenantSecretKeys, current key first. */
+export function tenantSecretKeys(config: {
+  TENANT_SECRET_KEYS?: string | undefined;
+  TENANT_SECRET_KEY?: string | undefined;
+}): SecretKey[] {
+  const value = config.TENANT_SECRET_KEYS || config.TENANT_SECRET_KEY;
+  if (!value) throw new Error('no TENANT_SECRET_KEYS or TENANT_SECRET_KEY');
+  return parseSecretKeys(value);
+}
+
+function parseSecretKeys(value: string): SecretKey[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      // Base64 and hex never contain ':', so the first ':' can only separate an explicit id.
+      const colon = entry.indexOf(':');
+      const id = colon >= 0 ? entry.slice(0, colon) : undefined;
+      const key = decodeKey(colon >= 0 ? entry.slice(colon + 1) : entry);
+      // The message never quotes the entry: it is a secret.
+      if (!key) throw new Error(`the key of entry ${id ?? '(no id)'} ${keyFormat}`);
+      return secretKey(key, id);
+    });
+}
+
+function secretKeysProblem(value: string): string | undefined {
+  let keys: SecretKey[];
+  try {
+    keys = parseSecretKeys(value);
+  } catch (error) {
+    return `entries are KEY or ID:KEY, comma-separated; ${(error as Error).message}`;
+  }
+  if (keys.length === 0) return 'names no key';
+  const ids = keys.map((k) => k.id);
+  const badId = ids.find((id) => !/^[A-Za-z0-9_-]{1,32}$/.test(id));
+  if (badId !== undefined) return 'a key id must be 1-32 letters, digits, _ or -';
+  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (duplicate !== undefined) return `two keys have the id '${duplicate}'`;
+  return undefined;
+}
 
 export function decodeKey(value: string): Buffer | undefined {
   if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');

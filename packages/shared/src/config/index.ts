@@ -9,9 +9,11 @@ export {
   objectStoreConfig,
   objectStoreTimeouts,
   redisConfig,
+  requireTenantSecretKeys,
   type TenantLimitDefaults,
   taskTtlConfig,
   tenantLimitDefaultsConfig,
   tenantSecretKeyConfig,
+  tenantSecretKeys,
 } from './fragments.js';
 export { ConfigError, loadConfigOrExit, parseConfig } from './load-config.js';

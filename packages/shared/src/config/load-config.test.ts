@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { databaseConfig, objectStoreConfig, redisConfig, tenantSecretKeyConfig } from './fragments.js';
+import { secretKeyId } from '../security/secret-box.js';
+import {
+  databaseConfig,
+  objectStoreConfig,
+  redisConfig,
+  requireTenantSecretKeys,
+  tenantSecretKeyConfig,
+  tenantSecretKeys,
+} from './fragments.js';
 import { ConfigError, parseConfig } from './load-config.js';
 
 const schema = databaseConfig
   .extend(redisConfig.shape)
   .extend(objectStoreConfig.shape)
-  .extend(tenantSecretKeyConfig.shape);
+  .extend(tenantSecretKeyConfig.shape)
+  .superRefine(requireTenantSecretKeys);
 const good = {
   DATABASE_URL: 'postgres://u:p@localhost:5432/db',
   REDIS_URL: 'redis://localhost:6379',
@@ -62,5 +71,38 @@ describe('parseConfig', () => {
   it('coerces numbers and rejects non-numbers', () => {
     expect(parseConfig(schema, { ...good, DATABASE_POOL_MAX: '3' }).DATABASE_POOL_MAX).toBe(3);
     expect(problemsOf({ ...good, DATABASE_POOL_MAX: 'many' })[0]?.variable).toBe('DATABASE_POOL_MAX');
+  });
+
+  describe('master keys', () => {
+    const { TENANT_SECRET_KEY: _, ...noKey } = good;
+    const a = 'a'.repeat(64);
+    const b = Buffer.alloc(32, 7).toString('base64');
+
+    it('reads TENANT_SECRET_KEYS in order, current first, with derived or explicit ids', () => {
+      const keys = tenantSecretKeys(parseConfig(schema, { ...noKey, TENANT_SECRET_KEYS: `${a}, old:${b}` }));
+      expect(keys.map((k) => k.id)).toEqual([secretKeyId(Buffer.from(a, 'hex')), 'old']);
+      expect(keys[1]?.key).toEqual(Buffer.alloc(32, 7));
+    });
+
+    it('accepts TENANT_SECRET_KEY as a one-key list', () => {
+      expect(tenantSecretKeys(parseConfig(schema, good)).map((k) => k.id)).toEqual([
+        secretKeyId(Buffer.from(a, 'hex')),
+      ]);
+    });
+
+    it('prefers TENANT_SECRET_KEYS when both are set', () => {
+      const keys = tenantSecretKeys(parseConfig(schema, { ...good, TENANT_SECRET_KEYS: `new:${b}` }));
+      expect(keys.map((k) => k.id)).toEqual(['new']);
+    });
+
+    it('requires one of the two and never echoes a bad key', () => {
+      expect(problemsOf(noKey)).toEqual([
+        { variable: 'TENANT_SECRET_KEYS', problem: expect.stringContaining('is required') },
+      ]);
+      const problems = problemsOf({ ...noKey, TENANT_SECRET_KEYS: `${a},x:not-a-key-SECRETISH` });
+      expect(problems[0]?.variable).toBe('TENANT_SECRET_KEYS');
+      expect(JSON.stringify(problems)).not.toContain('SECRETISH');
+      expect(problemsOf({ ...noKey, TENANT_SECRET_KEYS: `k:${a},k:${b}` })[0]?.problem).toContain('two keys');
+    });
   });
 });

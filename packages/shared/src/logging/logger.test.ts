@@ -21,7 +21,12 @@ describe('createLogger', () => {
       {
         req: { headers: { 'x-auth-token': 'tok-123', authorization: 'Bearer abc' } },
         tenant: { s3SecretKey: 'sk-456', accessKey: 'ak-789' },
-        config: { S3_SECRET_KEY: 'svc-secret', TENANT_SECRET_KEY: 'master' },
+        config: {
+          S3_SECRET_KEY: 'svc-secret',
+          TENANT_SECRET_KEY: 'master',
+          TENANT_SECRET_KEYS: 'keyring',
+          TENANT_S3_SECRET_KEY: 'tenant-input',
+        },
         token: 'plain-token',
       },
       'hello',
@@ -34,6 +39,8 @@ describe('createLogger', () => {
       'ak-789',
       'svc-secret',
       'master',
+      'keyring',
+      'tenant-input',
       'plain-token',
     ]) {
       expect(out).not.toContain(secret);

@@ -29,10 +29,14 @@ export const REDACTED_PATHS = [
   '*.s3SecretKeyEncrypted',
   'config.S3_SECRET_KEY',
   'config.TENANT_SECRET_KEY',
+  'config.TENANT_SECRET_KEYS',
+  'config.TENANT_S3_SECRET_KEY',
   'config.DATABASE_URL',
   'config.REDIS_URL',
   'S3_SECRET_KEY',
   'TENANT_SECRET_KEY',
+  'TENANT_SECRET_KEYS',
+  'TENANT_S3_SECRET_KEY',
 ];
 
 export function createLogger(options: {

@@ -1,2 +1,9 @@
 export { generateApiToken, hashApiToken } from './api-token.js';
-export { SecretBox, SecretBoxError } from './secret-box.js';
+export {
+  SecretBox,
+  SecretBoxError,
+  type SecretKey,
+  sealV1,
+  secretKey,
+  secretKeyId,
+} from './secret-box.js';

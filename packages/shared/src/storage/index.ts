@@ -1,12 +1,14 @@
 export { bucketForContainer } from './container-paths.js';
 export { ensureImageStoreBucket, type ImageStore, openImageStore } from './image-store.js';
 export { createObjectStoreFactory, type ObjectStoreTarget } from './minio-object-store.js';
-export type {
-  IncompleteUpload,
-  MultipartUploadInput,
-  ObjectStat,
-  ObjectStore,
-  StoredObject,
+export {
+  BAD_CREDENTIAL_CODES,
+  type CredentialCheck,
+  type IncompleteUpload,
+  type MultipartUploadInput,
+  type ObjectStat,
+  type ObjectStore,
+  type StoredObject,
 } from './object-store.js';
 export {
   isObjectStoreNotFound,

@@ -3,12 +3,14 @@ import { PassThrough, type Readable } from 'node:stream';
 import { Client } from 'minio';
 import { listIncompleteUploads } from './minio-incomplete-uploads.js';
 import { type RequestRunner, uploadMultipart } from './minio-multipart-upload.js';
-import type {
-  IncompleteUpload,
-  MultipartUploadInput,
-  ObjectStat,
-  ObjectStore,
-  StoredObject,
+import {
+  BAD_CREDENTIAL_CODES,
+  type CredentialCheck,
+  type IncompleteUpload,
+  type MultipartUploadInput,
+  type ObjectStat,
+  type ObjectStore,
+  type StoredObject,
 } from './object-store.js';
 import { ObjectStoreNotFoundError, toObjectStoreError } from './object-store-errors.js';
 import { createTrackingTransport, withDeadline } from './request-deadline.js';
@@ -127,6 +129,19 @@ class MinioObjectStore implements ObjectStore {
       ).catch(ignoreNotFound);
     }
     return uploads.length;
+  }
+
+  async checkCredentials(): Promise<CredentialCheck> {
+    try {
+      await this.request('list buckets', () => this.client.listBuckets());
+      return { result: 'accepted' };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && BAD_CREDENTIAL_CODES.has(code)) return { result: 'rejected', code };
+      if (code === 'AccessDenied') return { result: 'access-denied' };
+      const message = error instanceof Error ? error.message : String(error);
+      return { result: 'unverified', detail: `${typeof code === 'string' ? `${code}: ` : ''}${message}` };
+    }
   }
 
   async remove(bucket: string, key: string): Promise<void> {

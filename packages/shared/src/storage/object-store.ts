@@ -30,7 +30,25 @@ export interface ObjectStore {
   abortIncompleteUploads(bucket: string, key: string): Promise<number>;
   /** Removes an object; a missing object (or bucket) is not an error. */
   remove(bucket: string, key: string): Promise<void>;
+  /** A signed ListBuckets: does S3 accept this account's credentials? Never throws. */
+  checkCredentials(): Promise<CredentialCheck>;
 }
+
+/** S3 error codes that mean the access key is unknown or the secret does not match it. */
+export const BAD_CREDENTIAL_CODES: ReadonlySet<string> = new Set([
+  'SignatureDoesNotMatch',
+  'InvalidAccessKeyId',
+]);
+
+/**
+ * The answer to a signed request. `access-denied` is NOT bad credentials: the key pair is valid, the account may
+ * just not list buckets. `unverified`: no answer (unreachable, timeout) or an answer that says nothing about keys.
+ */
+export type CredentialCheck =
+  | { result: 'accepted' }
+  | { result: 'rejected'; code: string }
+  | { result: 'access-denied' }
+  | { result: 'unverified'; detail: string };
 
 export interface ObjectStat {
   size: number;

@@ -25,5 +25,11 @@ export const TaskMessage = {
   /** A retried import whose image was deleted meanwhile: the image stays deleted. */
   importImageDeleted:
     'The image was deleted before its import finished; import it again to create a new image.',
+  /** The object store refused the tenant's S3 key pair (SignatureDoesNotMatch, InvalidAccessKeyId). */
+  tenantCredentialsRejected:
+    "The object store rejected this account's S3 credentials; an operator must update them (tenant update) before tasks can run.",
+  /** The tenant's sealed S3 secret does not open (moved from another tenant's row, or its master key is gone). */
+  tenantCredentialsUnreadable:
+    "This account's stored S3 credentials could not be read; an operator must set them again (tenant update).",
   internalError: 'The task could not be completed because of an internal error. Please try again.',
 } as const;

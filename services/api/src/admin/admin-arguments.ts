@@ -5,6 +5,7 @@ import {
   type CommandSpec,
   isAdminCommand,
 } from './admin-command-specs.js';
+import { refuseSecretsOnArgv } from './secret-input.js';
 
 /** Bad invocation: exit 64 (EX_USAGE), with the usage of `usageFor` (a command, a resource, or '' for all). */
 export class UsageError extends Error {
@@ -63,9 +64,15 @@ export function parseAdminArguments(argv: string[]): AdminInvocation {
 
 function parseCommandArguments(name: AdminCommandName, args: string[]): AdminInvocation {
   const spec: CommandSpec = adminCommands[name];
+  refuseSecretsOnArgv(args, name);
   const options: NonNullable<ParseArgsConfig['options']> = {
     help: { type: 'boolean', short: 'h' },
-    ...Object.fromEntries(Object.keys(spec.flags).map((flag) => [flag, { type: 'string' as const }])),
+    ...Object.fromEntries(
+      Object.entries(spec.flags).map(([flag, { boolean }]) => [
+        flag,
+        { type: boolean ? ('boolean' as const) : ('string' as const) },
+      ]),
+    ),
   };
   // A lenient pass first: it reports every option token, so --help wins over other mistakes and an unknown
   // flag is named plainly (strict mode's message is about quoting positionals).
@@ -90,6 +97,7 @@ function parseCommandArguments(name: AdminCommandName, args: string[]): AdminInv
   const flags: Record<string, string> = {};
   for (const [flag, value] of Object.entries(parsed.values)) {
     if (typeof value === 'string' && value !== '') flags[flag] = value;
+    else if (value === true && flag !== 'help') flags[flag] = 'true';
   }
   for (const [flag, { required }] of Object.entries(spec.flags)) {
     if (required && flags[flag] === undefined) throw new UsageError(`--${flag} is required`, name);

@@ -18,7 +18,7 @@ export interface TenantInput {
 }
 
 /**
- * Creates a tenant; its S3 secret is sealed with TENANT_SECRET_KEY before it reaches the database. Its bucket
+ * Creates a tenant; its S3 secret is sealed with the current master key before it reaches the database. Its bucket
  * prefix must be well formed, overlap no other tenant's on the same endpoint and account, and be unable to spell
  * `imageStoreBucket`.
  */
@@ -62,7 +62,8 @@ export async function createTenant(
         id,
         name: input.name,
         s3AccessKey: input.s3AccessKey,
-        s3SecretKeyEncrypted: box.seal(input.s3SecretKey),
+        // Sealed per candidate id: the id is bound to the ciphertext as associated data.
+        s3SecretKeyEncrypted: box.seal(input.s3SecretKey, id),
         s3Endpoint: input.s3Endpoint ?? null,
         bucketPrefix: input.bucketPrefix ?? '',
       })

@@ -6,9 +6,10 @@ const WIDTH = 78;
 
 function synopsis(name: string, spec: CommandSpec): string {
   const words = [
-    ...Object.entries(spec.flags).map(([flag, { value, required }]) =>
-      required ? `--${flag} ${value}` : `[--${flag} ${value}]`,
-    ),
+    ...Object.entries(spec.flags).map(([flag, { value, required }]) => {
+      const word = value ? `--${flag} ${value}` : `--${flag}`;
+      return required ? word : `[${word}]`;
+    }),
     ...(spec.operand ? [spec.operand.value] : []),
   ];
   const head = `  ${PROGRAM} ${name}`;
@@ -24,7 +25,7 @@ function synopsis(name: string, spec: CommandSpec): string {
 function commandUsage(name: string, spec: CommandSpec): string {
   const lines = [synopsis(name, spec), `      ${spec.summary}`];
   const rows: [string, string][] = Object.entries(spec.flags).map(([flag, { value, describe }]) => [
-    `--${flag} ${value}`,
+    value ? `--${flag} ${value}` : `--${flag}`,
     describe,
   ]);
   if (spec.operand) rows.push([spec.operand.value, spec.operand.describe]);
@@ -43,8 +44,11 @@ export function adminUsage(prefix = ''): string {
   const shown = matching.length > 0 ? matching : all;
   return [
     `usage: ${PROGRAM} <command> [flags]   (this text: -h, --help, help [command])`,
-    'Needs DATABASE_URL and TENANT_SECRET_KEY. Prints JSON on stdout. Errors: JSON on',
-    'stderr, exit 64 (usage), 1 (refused, e.g. unknown tenant), 78 (config), 70 (other).',
+    'Needs DATABASE_URL and TENANT_SECRET_KEYS (or TENANT_SECRET_KEY); tenant update checks',
+    'credentials against the tenant endpoint or S3_ENDPOINT/S3_REGION. Secrets are never',
+    'flags: TENANT_S3_SECRET_KEY or --s3-secret-key-file PATH|- (stdin). Prints JSON on',
+    'stdout. Errors: JSON on stderr, exit 64 (usage), 1 (refused, e.g. unknown tenant),',
+    '78 (config), 70 (other).',
     '',
     ...shown.map(([name, spec]) => commandUsage(name, spec)),
   ].join('\n');

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-import { createDatabase, decodeKey, loadConfigOrExit, SecretBox } from '@cloud-images/shared';
+import { createDatabase, loadConfigOrExit, SecretBox, tenantSecretKeys } from '@cloud-images/shared';
 import { type AdminInvocation, parseAdminArguments, UsageError } from './admin-arguments.js';
 import { AdminError, createTenant, listTenants } from './admin-commands.js';
 import { adminCliConfigSchema } from './admin-config.js';
 import { adminUsage } from './admin-usage.js';
 import { listAuditEvents, recordAuditEvent, resolveActor } from './audit-trail.js';
-import { changedLimitColumns, parseLimit, showTenant, updateTenantLimits } from './tenant-limit-commands.js';
+import { readSecret } from './secret-input.js';
+import { resealSecrets } from './secrets-reseal.js';
+import { showTenant } from './tenant-limit-commands.js';
+import { runTenantUpdate } from './tenant-update-command.js';
 import { executeTokenCommand, isTokenCommand } from './token-cli.js';
 
 type CommandInvocation = Extract<AdminInvocation, { kind: 'command' }>;
@@ -22,23 +25,40 @@ async function execute(invocation: CommandInvocation): Promise<unknown> {
     applicationName: 'cloud-images-admin',
   });
   const actor = resolveActor(flags.actor);
+  const box = new SecretBox(tenantSecretKeys(config));
   try {
     if (isTokenCommand(invocation)) {
       const context = { actor, defaultTtl: config.TOKEN_DEFAULT_TTL };
       return await database.db.transaction((db) => executeTokenCommand(db, invocation, context));
+    }
+    // Reseal commits batch by batch (resumable), so it runs outside the one-transaction path below.
+    if (name === 'secrets reseal') {
+      const report = await resealSecrets(database.db, box, actor);
+      if (report.failed.length > 0) process.exitCode = 1;
+      return report;
     }
     // Each mutation and its audit event commit together: no change without its record, no record of a
     // change that rolled back.
     return await database.db.transaction(async (db) => {
       switch (name) {
         case 'tenant create': {
+          const s3SecretKey = readSecret({
+            file: flags['s3-secret-key-file'],
+            env: config.TENANT_S3_SECRET_KEY,
+          });
+          if (s3SecretKey === undefined) {
+            throw new UsageError(
+              'the S3 secret key is required: --s3-secret-key-file PATH, --s3-secret-key-file - (stdin), or TENANT_S3_SECRET_KEY',
+              name,
+            );
+          }
           const tenant = await createTenant(
             db,
-            new SecretBox(decodeKey(config.TENANT_SECRET_KEY)!),
+            box,
             {
               name: flag('name'),
               s3AccessKey: flag('s3-access-key'),
-              s3SecretKey: flag('s3-secret-key'),
+              s3SecretKey,
               ...(flags['s3-endpoint'] ? { s3Endpoint: flags['s3-endpoint'] } : {}),
               ...(flags['bucket-prefix'] ? { bucketPrefix: flags['bucket-prefix'] } : {}),
               ...(flags.id ? { id: flags.id } : {}),
@@ -59,21 +79,9 @@ async function execute(invocation: CommandInvocation): Promise<unknown> {
         case 'tenant show':
           return await showTenant(db, operand ?? '', config);
         case 'tenant update': {
-          const update = {
-            maxActiveTasks: parseLimit('max-active', flags['max-active']),
-            maxPendingTasks: parseLimit('max-pending', flags['max-pending']),
-            maxImages: parseLimit('max-images', flags['max-images']),
-            maxImageBytes: parseLimit('max-image-bytes', flags['max-image-bytes']),
-          };
-          const tenant = await updateTenantLimits(db, operand ?? '', update, config);
-          await recordAuditEvent(db, {
-            actor,
-            action: 'tenant.update',
-            target: tenant.id,
-            tenantId: tenant.id,
-            changedFields: changedLimitColumns(update),
-          });
-          return tenant;
+          const { result, audit } = await runTenantUpdate(db, box, config, operand ?? '', flags);
+          await recordAuditEvent(db, { actor, ...audit });
+          return result;
         }
         case 'audit list':
           return {

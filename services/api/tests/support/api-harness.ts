@@ -3,6 +3,7 @@ import {
   createDatabase,
   type DatabaseHandle,
   images,
+  secretKey as masterKey,
   SecretBox,
   type TokenRole,
   tenants,
@@ -76,7 +77,7 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
   const config: ApiConfig = apiConfigSchema.parse(env);
   const api: RunningApi = await startApi(config);
   const handle: DatabaseHandle = createDatabase({ url: database.url, poolMax: 2 });
-  const box = new SecretBox(Buffer.from(secretKey, 'hex'));
+  const box = new SecretBox([masterKey(Buffer.from(secretKey, 'hex'))]);
   const baseUrl = `http://127.0.0.1:${api.port}`;
   /** The ops listener: /healthz, /readyz, /metrics, the queue UI. */
   const opsUrl = `http://127.0.0.1:${api.opsPort}`;
@@ -87,7 +88,7 @@ export async function startTestApi(overrides: Record<string, string> = {}) {
       name,
       bucketPrefix,
       credentials: { accessKey: 'ak', secretKey: 'sk' },
-      seal: (secret) => box.seal(secret),
+      seal: (secret, tenantId) => box.seal(secret, tenantId),
     });
     const tokens = {} as Record<TokenRole, string>;
     for (const role of ['admin', 'creator', 'observer'] as const) {

@@ -10,6 +10,7 @@ import {
   parseConfig,
   QueueName,
   SecretBox,
+  secretKey,
   type TaskRow,
   taskJobOptions,
   tasks,
@@ -55,7 +56,7 @@ export class WorkerTestEnv {
     readonly serviceS3: Client,
     readonly bucketPrefix: string,
     private readonly redis: Redis,
-    private readonly tenantCreds: S3Credentials,
+    readonly tenantCreds: S3Credentials,
   ) {
     const connection = redis;
     const prefix = env['QUEUE_PREFIX']!;
@@ -69,16 +70,16 @@ export class WorkerTestEnv {
     const stack = inject('stack');
     const database = await createIsolatedDatabase(stack, inject('templateDatabase'));
     const handle = createDatabase({ url: database.url, poolMax: 4 });
-    const secretKey = randomBytes(32).toString('hex');
+    const masterKey = randomBytes(32).toString('hex');
     const creds = stack.s3.tenants[tenantIndex]!;
     const bucketPrefix = `${uniqueName('t')}-`;
-    const box = new SecretBox(Buffer.from(secretKey, 'hex'));
+    const box = new SecretBox([secretKey(Buffer.from(masterKey, 'hex'))]);
     await seedTenant(handle.pool, {
       id: TENANT_ID,
       name: 'worker-test-tenant',
       s3Endpoint: stack.s3.endpoint,
       credentials: creds,
-      seal: (secret) => box.seal(secret),
+      seal: (secret, tenantId) => box.seal(secret, tenantId),
       bucketPrefix,
     });
     const env: Record<string, string> = {
@@ -92,7 +93,7 @@ export class WorkerTestEnv {
       S3_SECRET_KEY: stack.s3.service.secretKey,
       S3_PART_SIZE: String(8 * 1024 * 1024),
       IMAGE_STORE_BUCKET: uniqueName('store'),
-      TENANT_SECRET_KEY: secretKey,
+      TENANT_SECRET_KEY: masterKey,
       PROGRESS_INTERVAL_MS: '200',
       JOB_LOCK_DURATION_MS: '10000',
       JOB_STALLED_INTERVAL_MS: '3000',
@@ -114,22 +115,28 @@ export class WorkerTestEnv {
   }
 
   /** Seals `secret` with this file's TENANT_SECRET_KEY, as the admin CLI stores tenants' S3 secrets. */
-  seal(secret: string): string {
-    return new SecretBox(Buffer.from(this.env['TENANT_SECRET_KEY']!, 'hex')).seal(secret);
+  seal(secret: string, tenantId = TENANT_ID): string {
+    return new SecretBox([secretKey(Buffer.from(this.env['TENANT_SECRET_KEY']!, 'hex'))]).seal(
+      secret,
+      tenantId,
+    );
   }
 
   /** Replaces the tenant's stored S3 secret (sealed as the API would); returns a function that restores it. */
-  async setTenantSecret(secret: string): Promise<() => Promise<void>> {
+  setTenantSecret(secret: string): Promise<() => Promise<void>> {
+    return this.patchTenant({ s3SecretKeyEncrypted: this.seal(secret) });
+  }
+
+  /** Overwrites columns of the tenant's row; returns a function that puts the old values back. */
+  async patchTenant(
+    patch: Partial<Pick<typeof tenants.$inferInsert, 's3SecretKeyEncrypted' | 's3Endpoint'>>,
+  ): Promise<() => Promise<void>> {
     const [before] = await this.handle.db.select().from(tenants).where(eq(tenants.id, TENANT_ID));
-    const sealed = this.seal(secret);
-    await this.handle.db
-      .update(tenants)
-      .set({ s3SecretKeyEncrypted: sealed })
-      .where(eq(tenants.id, TENANT_ID));
+    await this.handle.db.update(tenants).set(patch).where(eq(tenants.id, TENANT_ID));
     return async () => {
       await this.handle.db
         .update(tenants)
-        .set({ s3SecretKeyEncrypted: before!.s3SecretKeyEncrypted })
+        .set({ s3SecretKeyEncrypted: before!.s3SecretKeyEncrypted, s3Endpoint: before!.s3Endpoint })
         .where(eq(tenants.id, TENANT_ID));
     };
   }
