@@ -1,0 +1,40 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { writeHtmlReport } from './html-report.js';
+import { parseLoadArgs, USAGE, UsageError } from './options.js';
+import { runLoad } from './run-load.js';
+
+/** `pnpm bench:load`: see USAGE (options.ts) and bench/load/README.md. */
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof parseLoadArgs>;
+  try {
+    parsed = parseLoadArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`bench:load: ${error.message}\n\n${USAGE}`);
+    return 64;
+  }
+  if (parsed.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const { options } = parsed;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const report = await runLoad(options, log, process.env);
+  const out = resolve(process.env['INIT_CWD'] ?? process.cwd(), options.out ?? 'load-report.json');
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  const html = writeHtmlReport(report, out);
+  log(`[load] wrote ${out} and ${html}`);
+  const { audit } = report;
+  const clean = audit.lost === 0 && audit.duplicated === 0 && audit.stuck === 0;
+  log(`[load] audit: ${JSON.stringify(audit)}${clean ? '' : ' — NOT CLEAN'}`);
+  return clean ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench:load failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
