@@ -1,8 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { writeHtmlReport } from './html-report.js';
 import { parseLoadArgs, USAGE, UsageError } from './options.js';
-import { runLoad } from './run-load.js';
+import { isAuditClean, runLoad, writeReports } from './run-load.js';
 
 /** `pnpm bench:load`: see USAGE (options.ts) and bench/load/README.md. */
 async function main(): Promise<number> {
@@ -22,12 +20,10 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const report = await runLoad(options, log, process.env);
   const out = resolve(process.env['INIT_CWD'] ?? process.cwd(), options.out ?? 'load-report.json');
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  const html = writeHtmlReport(report, out);
+  const html = writeReports(report, out);
   log(`[load] wrote ${out} and ${html}`);
-  const { audit } = report;
-  const clean = audit.lost === 0 && audit.duplicated === 0 && audit.stuck === 0;
-  log(`[load] audit: ${JSON.stringify(audit)}${clean ? '' : ' — NOT CLEAN'}`);
+  const clean = isAuditClean(report);
+  log(`[load] audit: ${JSON.stringify(report.audit)}${clean ? '' : ' — NOT CLEAN'}`);
   return clean ? 0 : 1;
 }
 

@@ -1,8 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import { createObjectStoreFactory, defaultObjectStoreTimeouts } from '@cloud-images/shared';
 import { type AuditCounts, addAudits, emptyAudit } from './audit.js';
 import { assignInfraEvents, type ChaosEvent } from './chaos.js';
 import { externalSystem } from './external-system.js';
 import { fixtureKey, prepareFixtures, type SourceFixture } from './fixtures.js';
+import { writeHtmlReport } from './html-report.js';
 import type { LoadOptions } from './options.js';
 import { startOwnedSystem } from './owned-system.js';
 import { type PhaseReport, runPhase } from './phase.js';
@@ -16,6 +18,18 @@ export interface LoadReport {
   phases: PhaseReport[];
   chaos: { events: ChaosEvent[] };
   audit: AuditCounts;
+}
+
+/** Nothing lost, duplicated, stuck or left behind in the object stores. */
+export function isAuditClean(report: LoadReport): boolean {
+  const { lost, duplicated, stuck, orphanObjects, orphanUploads } = report.audit;
+  return lost + duplicated + stuck + orphanObjects + orphanUploads === 0;
+}
+
+/** Writes the JSON report to `jsonPath` and the HTML report next to it; returns the HTML path. */
+export function writeReports(report: LoadReport, jsonPath: string): string {
+  writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  return writeHtmlReport(report, jsonPath);
 }
 
 /** Runs the whole harness (owned or external) and returns the report; the caller writes it. */
