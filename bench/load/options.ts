@@ -87,10 +87,9 @@ External mode reads its secrets from the environment, never from arguments:
 Admission: the bench tenants' limits are raised (max-pending, max-images, max-image-bytes) so no POST is
 answered 413; in external mode set them yourself (cloud-images-admin tenant update).
 
-Disk (owned mode): fixtures = one file per mix size (a 64M dynamic VHD holds 32 MiB of data, a fixed VHD is its
-full size), uploaded once per tenant; a phase stores at most M images (deleted after its audit) plus the export
-copies. Default mix, 4 tenants, 100 tasks per phase: about 4 x 0.3 GiB fixtures + 6.3 GiB of images at peak,
-well under 20 GiB. Peak ≈ T x (sum of fixture sizes) + M x (mean stored size) x 1 replica.
+Disk (owned mode): peak ≈ T x (sum of the fixture files) + M x (mean stored size of a task), one replica; images
+are deleted after each phase's audit. Default mix, 4 tenants, 100 tasks per phase: 1.2 GiB of fixtures + 6.4 GiB
+of images ≈ 8 GiB at peak (bound: 20 GiB; keep --tasks <= 250 on the default mix). See bench/load/README.md.
 `;
 
 /** `64M`, `1G`, `512K` or bytes. */
