@@ -37,8 +37,8 @@ export interface PhaseChaosOptions {
 }
 
 /**
- * Runs one phase's chaos: worker SIGKILLs every K seconds (the worker restarted at once) and the phase's one-off
- * infrastructure events at progress thresholds, one event at a time. `finish()` waits for the events still owed
+ * Runs one phase's chaos: worker SIGKILLs every K seconds (the worker restarted at once; at least one per phase)
+ * and the phase's one-off infrastructure events at progress thresholds, one event at a time. `finish()` waits for the events still owed
  * (an event whose threshold is only reached at the very end still happens) and returns what happened.
  */
 export class PhaseChaos {
@@ -62,7 +62,12 @@ export class PhaseChaos {
       if (pending.length > 0 && total > 0 && (done >= threshold || this.stopping)) {
         fired += 1;
         await this.fire(pending.shift()!);
-      } else if (!this.stopping && Date.now() >= nextKill && kills < this.o.maxKills && done < total) {
+      } else if (
+        !this.stopping &&
+        kills < this.o.maxKills &&
+        done < total &&
+        this.killDue(nextKill, kills, done, total)
+      ) {
         kills += 1;
         await this.fire('worker-sigkill');
         nextKill = Date.now() + this.o.killEveryMs!;
@@ -70,6 +75,12 @@ export class PhaseChaos {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
+  }
+
+  /** Every K seconds; and at least once per phase, half way, when the phase is shorter than K. */
+  private killDue(nextKill: number, kills: number, done: number, total: number): boolean {
+    if (this.o.killEveryMs === undefined) return false;
+    return Date.now() >= nextKill || (kills === 0 && done >= total / 2);
   }
 
   private async fire(kind: ChaosKind): Promise<void> {

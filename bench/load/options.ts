@@ -66,7 +66,7 @@ Options:
   --chaos               owned mode only: SIGKILL a random worker every --kill-every s (restarted at once),
                         restart Redis once with its data and once empty, Postgres once, the S3 endpoint once
   --chaos-events LIST   only these chaos events (implies --chaos): ${CHAOS_KINDS.join(',')}
-  --kill-every S        seconds between worker SIGKILLs                              default 20
+  --kill-every S        seconds between worker SIGKILLs (at least one per phase)     default 20
   --max-kills N         at most N worker SIGKILLs per phase                          default 1000
   --max-active N        per-tenant max-active set on the bench tenants (owned mode)  default 16
   --phase-timeout S     a phase's tasks not terminal after S seconds count as stuck  default 1800
