@@ -16,6 +16,9 @@ export interface AuditCounts {
   orphanObjects: number;
   /** Unfinished multipart uploads in the image store or the phase's export containers. */
   orphanUploads: number;
+  /** Orphan objects and uploads when the phase ended, before the audit waited for cleanup (e.g. the sweep). */
+  orphanObjectsAtPhaseEnd: number;
+  orphanUploadsAtPhaseEnd: number;
   succeededImports: number;
   images: number;
   storedObjects: number;
@@ -39,6 +42,8 @@ export function emptyAudit(): AuditCounts {
     stuck: 0,
     orphanObjects: 0,
     orphanUploads: 0,
+    orphanObjectsAtPhaseEnd: 0,
+    orphanUploadsAtPhaseEnd: 0,
     succeededImports: 0,
     images: 0,
     storedObjects: 0,
@@ -54,7 +59,8 @@ export function addAudits(a: AuditCounts, b: AuditCounts): AuditCounts {
 /**
  * Audits one phase against Postgres and the object stores: every task terminal; succeeded imports = their image
  * rows = their stored objects; one copy per succeeded export; no orphan objects or multipart uploads. Cleanup
- * that may still be in flight (an aborted upload, a retried import's leftovers) gets `waitMs` to settle.
+ * that may still be in flight (an aborted upload, the image-store sweep) gets `waitMs` to settle; what was there
+ * when the phase ended is kept in the `…AtPhaseEnd` counts, so the sweep's work stays visible.
  */
 export async function auditPhase(
   databaseUrl: string,
@@ -95,7 +101,7 @@ export async function auditPhase(
     for (const n of imagesPerTask.values()) if (n > 1) counts.duplicated += n - 1;
 
     const deadline = Date.now() + waitMs;
-    for (;;) {
+    for (let check = 0; ; check++) {
       const stored = new Set((await imageStore.objects.listObjects(imageStore.bucket, '')).map((o) => o.key));
       const live = await client.query<{ storage_key: string }>(
         `select storage_key from images where storage_key is not null and status in ('queued', 'saving', 'active')`,
@@ -111,6 +117,10 @@ export async function auditPhase(
         }
       }
       counts.orphanUploads = uploads;
+      if (check === 0) {
+        counts.orphanObjectsAtPhaseEnd = counts.orphanObjects;
+        counts.orphanUploadsAtPhaseEnd = counts.orphanUploads;
+      }
       if ((counts.orphanObjects === 0 && counts.orphanUploads === 0) || Date.now() >= deadline) break;
       await new Promise((r) => setTimeout(r, 2000));
     }

@@ -87,7 +87,9 @@ export class PhaseChaos {
     const { controls } = this.o;
     const start = Date.now();
     const before = this.o.progress().done;
-    this.o.log(`[load] chaos: ${kind} (phase ${this.o.workers} workers, ${before} tasks done)`);
+    this.o.log(
+      `[load] chaos: ${kind} (phase of ${this.o.workers} worker${this.o.workers === 1 ? '' : 's'}, ${before} tasks done)`,
+    );
     const act: Record<ChaosKind, () => Promise<void>> = {
       'worker-sigkill': () => controls.killRandomWorker(this.o.random),
       'redis-restart': () => controls.restartRedis(true),

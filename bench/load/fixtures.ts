@@ -67,6 +67,11 @@ export async function prepareFixtures(
 export async function removeBucket(tenant: BenchTenant, container: string): Promise<void> {
   const bucket = `${tenant.bucketPrefix}${container}`;
   if (!(await tenant.s3.bucketExists(bucket))) return;
+  // An export the queue failed as stalled leaves its upload behind (the audit counted it); S3 refuses to remove a
+  // bucket that still has one.
+  for (const upload of await tenant.store.listIncompleteUploads(bucket, '')) {
+    await tenant.store.abortIncompleteUploads(bucket, upload.key);
+  }
   const objects = await tenant.s3.listObjectsV2(bucket, '', true).toArray();
   for (const object of objects) if (object.name) await tenant.s3.removeObject(bucket, object.name);
   await tenant.s3.removeBucket(bucket);

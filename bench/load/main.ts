@@ -18,6 +18,14 @@ async function main(): Promise<number> {
   }
   const { options } = parsed;
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  // Ctrl-C: leave through process.exit so every 'exit' handler runs (test-stack kills the stack, the API, the
+  // workers and the private Redis there); re-raising the signal would skip them and orphan the services.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`[load] ${signal}: stopping every service this run started`);
+      process.exit(130);
+    });
+  }
   const report = await runLoad(options, log, process.env);
   const out = resolve(process.env['INIT_CWD'] ?? process.cwd(), options.out ?? 'load-report.json');
   const html = writeReports(report, out);

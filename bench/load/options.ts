@@ -70,7 +70,7 @@ Options:
   --max-kills N         at most N worker SIGKILLs per phase                          default 1000
   --max-active N        per-tenant max-active set on the bench tenants (owned mode)  default 16
   --phase-timeout S     a phase's tasks not terminal after S seconds count as stuck  default 1800
-  --audit-wait S        how long the audit waits for cleanup to settle               default 60
+  --audit-wait S        how long the audit waits for cleanup (the sweep) to settle   default 90
   --seed N              task-order seed                                              default 1
   --out FILE.json       the report; FILE.html is written next to it                  default load-report.json
   --api-url URL         external mode: the deployment's API (no --workers phases, no --chaos)
@@ -149,7 +149,7 @@ export function parseLoadArgs(argv: string[]): { help: true } | { help: false; o
         'max-kills': { type: 'string', default: '1000' },
         'max-active': { type: 'string', default: '16' },
         'phase-timeout': { type: 'string', default: '1800' },
-        'audit-wait': { type: 'string', default: '60' },
+        'audit-wait': { type: 'string', default: '90' },
         seed: { type: 'string', default: '1' },
         out: { type: 'string', default: 'load-report.json' },
         'api-url': { type: 'string' },

@@ -92,6 +92,11 @@ export async function startOwnedSystem(options: OwnedSystemOptions): Promise<Loa
         SHUTDOWN_TIMEOUT_MS: '2000',
         // The harness polls and samples fast; the limiter stays on but never binds (the report says so).
         RATE_LIMIT_POINTS: '1000000',
+        // The image-store sweep at its shortest ages: an upload left by a job BullMQ failed as stalled (no worker
+        // code runs to abort it) is aborted within the audit's wait instead of a day later.
+        MAINTENANCE_INTERVAL_MS: '5000',
+        STALE_UPLOAD_MAX_AGE_SECONDS: '60',
+        ORPHAN_SWEEP_GRACE_SECONDS: '60',
       },
     });
     const apiUrl = `http://127.0.0.1:${api.port}`;
@@ -183,9 +188,10 @@ export async function startOwnedSystem(options: OwnedSystemOptions): Promise<Loa
         secretKey: info.s3.service.secretKey,
         bucket: env.IMAGE_STORE_BUCKET!,
       },
+      // Fresh processes each phase: every phase starts from the same warm-up, and its peak RSS is its own.
       async setWorkers(count: number) {
-        while (workers.length < count) await startWorker();
-        while (workers.length > count) await workers.at(-1)!.stop(15_000);
+        await Promise.all([...workers].map((w) => w.stop(15_000)));
+        await Promise.all(Array.from({ length: count }, () => startWorker()));
       },
       workerPids: () => workers.flatMap((w) => (w.pid === undefined ? [] : [w.pid])),
       chaos: {
@@ -203,6 +209,7 @@ export async function startOwnedSystem(options: OwnedSystemOptions): Promise<Loa
         redis: 'private redis-server, appendonly yes, appendfsync everysec',
         recoverySettings: WORKER_SETTINGS,
         rateLimiter: 'on, RATE_LIMIT_POINTS=1000000 per 10 s (never binds)',
+        imageStoreSweep: 'every 5 s; uploads and unclaimed objects older than 60 s',
         tenantLimits: { maxActive: options.maxActive, maxPending: 100000, maxImages: 100000 },
       }),
       close,

@@ -86,7 +86,8 @@ export async function runPhase(ctx: PhaseContext, workers: number | null): Promi
       : undefined;
 
   const started = Date.now();
-  log(`[load] phase ${ctx.phaseIndex + 1}: ${workers ?? 'external'} workers, ${plan.length} tasks`);
+  const label = workers === null ? 'external workers' : `${workers} worker${workers === 1 ? '' : 's'}`;
+  log(`[load] phase ${ctx.phaseIndex + 1}: ${label}, ${plan.length} tasks`);
   const exportContainers: { tenantIndex: number; container: string }[] = [];
   let next = 0;
   const submitOne = async () => {

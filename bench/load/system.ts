@@ -41,7 +41,7 @@ export interface LoadSystem {
   databaseUrl: string;
   redisUrl: string;
   imageStore: ImageStoreAccess;
-  /** Owned mode: runs exactly `count` worker processes (starting or stopping some). External: not possible. */
+  /** Owned mode: replaces the workers by exactly `count` fresh processes. External: not possible. */
   setWorkers?(count: number): Promise<void>;
   /** Pids of the running worker processes (owned mode), for their peak RSS. */
   workerPids(): number[];
