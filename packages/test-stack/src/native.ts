@@ -270,7 +270,7 @@ for kind in ('account', 'container', 'object'):
 print(swift.__version__)
 `;
 
-/** Starts memcached + Swift (account, container, object, proxy with s3api/tempauth). Returns the Swift version. */
+/** Starts memcached + Swift (account, container, object, proxy with s3api/tempauth): its version and the proxy process. */
 async function startSwift(
   sup: ProcessSupervisor,
   dir: string,
