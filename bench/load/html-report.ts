@@ -40,6 +40,13 @@ export function renderHtml(report: LoadReport): string {
         `<tr><td>${e.kind}</td><td>${e.workers}</td><td>${e.at}</td><td>${e.serviceMs}</td><td>${e.recoveredMs ?? 'not recovered'}</td></tr>`,
     )
     .join('\n');
+  const failures = report.phases
+    .flatMap((p) =>
+      p.failures.map(
+        (f) => `<tr><td>${phaseLabel(p)}</td><td>${f.count}</td><td>${escapeHtml(f.message)}</td></tr>`,
+      ),
+    )
+    .join('\n');
   const audit = Object.entries(report.audit)
     .map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`)
     .join('');
@@ -67,6 +74,8 @@ ${rows}</table>
 </div>
 <h2>Chaos events</h2>
 <table><tr><th>event</th><th>phase workers</th><th>at</th><th>service back ms</th><th>tasks progressing ms</th></tr>${events || '<tr><td colspan="5">none</td></tr>'}</table>
+<h2>Failed tasks</h2>
+<table><tr><th>phase</th><th>tasks</th><th>message</th></tr>${failures || '<tr><td colspan="3">none</td></tr>'}</table>
 <h2>Audit (all phases)</h2><table>${audit}</table>
 <script>${chartJsSource()}</script>
 <script>
@@ -76,14 +85,14 @@ const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'
 const opts = (title, x, y) => ({ responsive: true, maintainAspectRatio: false, animation: false,
   plugins: { title: { display: true, text: title } },
   scales: { x: { title: { display: !!x, text: x } }, y: { title: { display: !!y, text: y }, beginAtZero: true } } });
-// Tasks per second over a 5 s sliding window, from the per-second timeline of tasks done.
+// Tasks per second over a 10 s sliding window, from the per-second timeline of tasks done.
 const rate = (timeline) => timeline.map((pt, i) => {
-  const back = timeline[Math.max(0, i - 5)];
+  const back = timeline[Math.max(0, i - 10)];
   return { x: pt.t, y: pt.t > back.t ? (pt.done - back.done) / (pt.t - back.t) : 0 };
 });
 new Chart(document.getElementById('throughput'), { type: 'line',
   data: { datasets: report.phases.map((p, i) => ({ label: label(p), data: rate(p.timeline), borderColor: colors[i], backgroundColor: colors[i], pointRadius: 0 })) },
-  options: { ...opts('Throughput over time (tasks/s, 5 s window)', 'seconds into the phase', 'tasks/s'),
+  options: { ...opts('Throughput over time (tasks/s, 10 s window)', 'seconds into the phase', 'tasks/s'),
     scales: { x: { type: 'linear', title: { display: true, text: 'seconds into the phase' } }, y: { beginAtZero: true } } } });
 new Chart(document.getElementById('mb'), { type: 'line',
   data: { datasets: report.phases.map((p, i) => ({ label: label(p), data: p.timeline.map((pt) => ({ x: pt.t, y: pt.mb })), borderColor: colors[i], backgroundColor: colors[i], pointRadius: 0 })) },

@@ -33,7 +33,7 @@ export interface PhaseReport extends ResourcePeaks {
   timeline: TimelinePoint[];
   chaosEvents: ChaosEvent[];
   audit: AuditCounts;
-  /** Messages of failed tasks, most frequent first (what failed is part of the result). */
+  /** Failed tasks by message (and operator detail, last_error), most frequent first: failures are results too. */
   failures: { message: string; count: number }[];
 }
 
@@ -227,7 +227,9 @@ function measure(rows: TaskRow[], submitted: Submitted[], tenantLabels: string[]
 function failureMessages(rows: TaskRow[]): { message: string; count: number }[] {
   const counts = new Map<string, number>();
   for (const row of rows) {
-    if (row.status === 'failure') counts.set(row.message ?? '', (counts.get(row.message ?? '') ?? 0) + 1);
+    if (row.status !== 'failure') continue;
+    const key = `${row.message ?? ''} (${(row.last_error ?? '').slice(0, 200)})`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return [...counts].map(([message, count]) => ({ message, count })).sort((a, b) => b.count - a.count);
 }

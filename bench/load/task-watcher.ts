@@ -8,6 +8,8 @@ export interface TaskRow {
   updated_at: Date;
   attempts: number;
   message: string | null;
+  /** The operator detail of a failure (never shown to clients; the bench report is for operators). */
+  last_error: string | null;
 }
 
 export interface TimelinePoint {
@@ -68,7 +70,7 @@ export class TaskWatcher {
     if (ids.length > 0) {
       try {
         const { rows } = await this.pool.query<TaskRow>(
-          `select id, status, created_at, started_at, updated_at, attempts, message from tasks where id = any($1::uuid[])`,
+          `select id, status, created_at, started_at, updated_at, attempts, message, last_error from tasks where id = any($1::uuid[])`,
           [ids],
         );
         for (const row of rows) this.rows.set(row.id, row);
