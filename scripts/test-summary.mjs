@@ -12,6 +12,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const workspaces = ['packages', 'services', 'tests', 'tools']
   .filter((group) => existsSync(join(root, group)))
   .flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name)))
+  // bench/ is one workspace of its own at the top level (its test: the bench:load smoke run).
+  .concat(join(root, 'bench'))
   .filter((dir) => existsSync(join(dir, 'package.json')))
   .filter((dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts?.test);
 

@@ -11,7 +11,8 @@ export {
   s3ClientFor,
   uniqueName,
 } from './helpers.js';
-export { type PrivateRedis, startRedis } from './private-redis.js';
+export type { RestartableService } from './native.js';
+export { type PrivateRedis, type PrivateRedisOptions, startRedis } from './private-redis.js';
 export { type SeededTenant, type SeedTenantOptions, type SqlRunner, seedTenant } from './seed-tenant.js';
 export type { LogEntry, LogLine, LogMatch } from './service-log.js';
 export { type ExitStatus, ServiceProcess, type ServiceProcessOptions } from './service-process.js';

@@ -35,7 +35,12 @@ export type RegisterCleanup = (cleanup: Cleanup) => () => void;
 export interface StartedBackend {
   info: StackInfo;
   stop(): Promise<void>;
+  /** Restarts one backend in place (same port, same data); resolves once it answers again. Native only. */
+  restart?(service: RestartableService): Promise<void>;
 }
+
+/** The backends a chaos run may restart: Postgres (fast shutdown, then start) and the S3 endpoint (Swift's proxy). */
+export type RestartableService = 'postgres' | 's3';
 
 interface Account {
   account: string;
@@ -123,7 +128,9 @@ export async function startNative(tenants: number, register: RegisterCleanup): P
       accessLogPort: accessLog.port,
       serviceCreds: creds(service),
     });
-    const [, , swiftVersion] = await Promise.all([postgres, redis, swift]);
+    const [postgresServer, , swiftStarted] = await Promise.all([postgres, redis, swift]);
+    const swiftVersion = swiftStarted.version;
+    const running = { postgres: postgresServer, s3: swiftStarted.proxy };
 
     const info: StackInfo = {
       mode: 'native',
@@ -155,7 +162,12 @@ export async function startNative(tenants: number, register: RegisterCleanup): P
         memcached: memcachedVersion,
       },
     };
-    return { info, stop };
+    const restart = async (which: RestartableService): Promise<void> => {
+      running[which] = await sup.respawn(running[which]);
+      if (which === 'postgres') await postgresReady(sup, running.postgres, pgPort);
+      else await proxyReady(sup, running.s3, proxyPort, creds(service));
+    };
+    return { info, stop, restart };
   } catch (err) {
     await stop().catch(() => {});
     throw err;
@@ -182,7 +194,7 @@ function serviceUser(name: string): { uid: number; gid: number } | undefined {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-async function startPostgres(sup: ProcessSupervisor, dir: string, port: number): Promise<void> {
+async function startPostgres(sup: ProcessSupervisor, dir: string, port: number): Promise<Supervised> {
   const pgDir = join(dir, 'pg');
   mkdirSync(pgDir);
   const owner = serviceUser('postgres');
@@ -221,6 +233,11 @@ async function startPostgres(sup: ProcessSupervisor, dir: string, port: number):
     ],
     { cwd: pgDir, env, ...owner, stopSignal: 'SIGINT' },
   );
+  await postgresReady(sup, server, port);
+  return server;
+}
+
+async function postgresReady(sup: ProcessSupervisor, server: Supervised, port: number): Promise<void> {
   await waitFor(
     'postgres',
     async () => {
@@ -301,8 +318,12 @@ for kind in ('account', 'container', 'object'):
 print(swift.__version__)
 `;
 
-/** Starts memcached + Swift (account, container, object, proxy with s3api/tempauth). Returns the Swift version. */
-async function startSwift(sup: ProcessSupervisor, dir: string, o: SwiftOptions): Promise<string> {
+/** Starts memcached + Swift (account, container, object, proxy with s3api/tempauth): its version and the proxy process. */
+async function startSwift(
+  sup: ProcessSupervisor,
+  dir: string,
+  o: SwiftOptions,
+): Promise<{ version: string; proxy: Supervised }> {
   const asRoot = process.getuid?.() === 0;
   const memcached = sup.spawn('memcached', 'memcached', [
     ...(asRoot ? ['-u', 'root'] : []),
@@ -390,24 +411,36 @@ async function startSwift(sup: ProcessSupervisor, dir: string, o: SwiftOptions):
     waitFor('swift account server', () => tcpCheck(o.accountPort), opts),
     waitFor('swift container server', () => tcpCheck(o.containerPort), opts),
     waitFor('swift object server', () => tcpCheck(o.objectPort), opts),
-    waitFor(
-      'swift proxy /healthcheck',
-      async () => {
-        const res = await fetch(`http://127.0.0.1:${o.proxyPort}/healthcheck`);
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      },
-      opts,
-    ),
   ]);
+  await proxyReady(sup, servers[3]!, o.proxyPort, o.serviceCreds, abort);
+  return { version, proxy: servers[3]! };
+}
+
+/** The proxy answers /healthcheck and an S3 ListBuckets signed with the service credentials succeeds. */
+async function proxyReady(
+  sup: ProcessSupervisor,
+  proxy: Supervised,
+  port: number,
+  serviceCreds: S3Credentials,
+  abort: () => void = exitedGuard(sup, proxy),
+): Promise<void> {
+  const opts = { timeoutMs: 60_000, intervalMs: 100, abort };
+  await waitFor(
+    'swift proxy /healthcheck',
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/healthcheck`);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    },
+    opts,
+  );
   const s3 = new MinioClient({
     endPoint: '127.0.0.1',
-    port: o.proxyPort,
+    port,
     useSSL: false,
     region: REGION,
     pathStyle: true,
-    accessKey: o.serviceCreds.accessKey,
-    secretKey: o.serviceCreds.secretKey,
+    accessKey: serviceCreds.accessKey,
+    secretKey: serviceCreds.secretKey,
   });
   await waitFor('S3 ListBuckets (service account)', () => s3.listBuckets(), opts);
-  return version;
 }

@@ -18,29 +18,55 @@ export interface PrivateRedis {
    * keys back, as a production Redis with persistence would; `{ keepData: false }` discards them instead.
    */
   stop(options?: { keepData?: boolean }): Promise<void>;
-  /** SIGKILL, as a crash would: nothing is saved (data from an earlier `stop()` stays). */
-  kill(): Promise<void>;
+  /**
+   * SIGKILL, as a crash would: nothing is saved (data from an earlier `stop()` stays; with `appendOnly`, the
+   * append-only file keeps every write up to the last fsync, about a second). `{ keepData: false }` also deletes
+   * whatever is on disk, so the next `start()` is empty.
+   */
+  kill(options?: { keepData?: boolean }): Promise<void>;
   /** For afterAll: kills it and removes its directory. */
   destroy(): Promise<void>;
 }
 
+export interface PrivateRedisOptions {
+  /**
+   * Run with `appendonly yes` (fsync every second), as a production Redis with persistence: a SIGKILL then keeps
+   * the data (bench/load's chaos restarts it "with its data"). Default false: data survives only `stop()`.
+   */
+  appendOnly?: boolean;
+}
+
 /**
- * A private redis-server for tests that stop, kill or restart Redis: never the shared stack's. Persistence is
- * off while it runs; data survives only an explicit `stop()`, in a private directory.
+ * A private redis-server for tests that stop, kill or restart Redis: never the shared stack's. By default
+ * persistence is off while it runs; data survives only an explicit `stop()`, in a private directory.
  */
-export async function startRedis(): Promise<PrivateRedis> {
+export async function startRedis(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const [port] = (await freePorts(1)) as [number];
   const dir = mkdtempSync(join(tmpdir(), 'private-redis-'));
   const url = `redis://127.0.0.1:${port}`;
   const dumpFile = 'dump.rdb';
+  const appendDir = 'appendonly';
+  const removeData = () => {
+    rmSync(join(dir, dumpFile), { force: true });
+    rmSync(join(dir, appendDir), { recursive: true, force: true });
+  };
   let server: ServiceProcess | undefined;
   const isRunning = () => server?.running === true;
 
   async function start(): Promise<void> {
     if (isRunning()) throw new Error(`redis-server on ${port} is already running`);
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--dbfilename', dumpFile];
-    // BullMQ needs noeviction; no snapshots or AOF while running, so only stop() decides what survives.
-    args.push('--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction');
+    // BullMQ needs noeviction. No snapshots while running; AOF only if asked for, so otherwise only stop() decides
+    // what survives.
+    args.push(
+      '--save',
+      '',
+      '--appendonly',
+      options.appendOnly ? 'yes' : 'no',
+      '--maxmemory-policy',
+      'noeviction',
+    );
+    if (options.appendOnly) args.push('--appenddirname', appendDir, '--appendfsync', 'everysec');
     const started = ServiceProcess.start({ name: `redis-${port}`, command: 'redis-server', args, cwd: dir });
     server = started;
     await waitFor(`redis-server on ${port}`, () => ping(url), {
@@ -61,11 +87,12 @@ export async function startRedis(): Promise<PrivateRedis> {
     await client.call('SHUTDOWN', keepData ? 'SAVE' : 'NOSAVE').catch(() => {});
     client.disconnect();
     await running.exited;
-    if (!keepData) rmSync(join(dir, dumpFile), { force: true });
+    if (!keepData) removeData();
   }
 
-  async function kill(): Promise<void> {
+  async function kill({ keepData = true } = {}): Promise<void> {
     await server?.kill('SIGKILL');
+    if (!keepData) removeData();
   }
 
   async function destroy(): Promise<void> {

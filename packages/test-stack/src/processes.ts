@@ -19,6 +19,10 @@ export interface Supervised {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   hasExited(): boolean;
   stopSignal: NodeJS.Signals;
+  /** What started it, so `respawn` can start it again the same way. */
+  command: string;
+  args: string[];
+  options: SpawnOptions;
 }
 
 /**
@@ -93,9 +97,28 @@ setInterval(() => {
       exited,
       hasExited: () => done,
       stopSignal: options.stopSignal ?? 'SIGTERM',
+      command,
+      args,
+      options,
     };
     this.procs.push(proc);
     return proc;
+  }
+
+  /**
+   * Stops `proc` (its stop signal, SIGKILL after `graceMs`) and starts it again with the same command, arguments
+   * and options: for chaos runs that restart one backend (Postgres, the S3 proxy) under load.
+   */
+  async respawn(proc: Supervised, graceMs = 10_000): Promise<Supervised> {
+    if (!proc.hasExited()) {
+      signalGroup(proc, proc.stopSignal);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([proc.exited, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+      signalGroup(proc, 'SIGKILL');
+      await proc.exited;
+    }
+    return this.spawn(proc.name, proc.command, proc.args, proc.options);
   }
 
   /** Last lines of a process's log, for error messages. */

@@ -1,4 +1,4 @@
-import type { Cleanup, RegisterCleanup } from './native.js';
+import type { Cleanup, RegisterCleanup, RestartableService } from './native.js';
 import type { StackInfo, StackMode } from './types.js';
 import { errorMessage } from './util.js';
 
@@ -19,6 +19,11 @@ export interface StartStackOptions {
 export interface RunningStack {
   info: StackInfo;
   stop(): Promise<void>;
+  /**
+   * Restarts Postgres or the S3 endpoint in place (same port and data) and resolves once it answers again: for
+   * chaos runs (bench/load). Native mode only; undefined in containers mode.
+   */
+  restart?: (service: RestartableService) => Promise<void>;
 }
 
 export interface ModeDecision {
@@ -142,11 +147,13 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
   log(`[test-stack] ${info.mode} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${versions}`);
 
   let stopping: Promise<void> | undefined;
+  const { restart } = backend as { restart?: (service: RestartableService) => Promise<void> };
   return {
     info,
     stop() {
       stopping ??= backend.stop();
       return stopping;
     },
+    ...(restart ? { restart } : {}),
   };
 }

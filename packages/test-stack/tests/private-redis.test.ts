@@ -55,3 +55,46 @@ describe('startRedis', () => {
     expect(await withClient((c) => c.mget('saved', 'unsaved'))).toEqual(['1', null]);
   });
 });
+
+describe('startRedis({ appendOnly: true })', () => {
+  let aof: PrivateRedis;
+  beforeAll(async () => {
+    aof = await startRedis({ appendOnly: true });
+  });
+  afterAll(() => aof?.destroy());
+
+  const set = async (key: string) => {
+    const client = new Redis(aof.url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => {});
+    try {
+      await client.set(key, '1');
+      // appendfsync everysec: wait past one fsync so the write is in the file before the crash.
+      await new Promise((r) => setTimeout(r, 1_500));
+    } finally {
+      client.disconnect();
+    }
+  };
+  const keys = async () => {
+    const client = new Redis(aof.url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => {});
+    try {
+      return (await client.keys('*')).sort();
+    } finally {
+      client.disconnect();
+    }
+  };
+
+  it('keeps its data through a SIGKILL (the append-only file), as a crashed production Redis would', async () => {
+    await set('survives');
+    await aof.kill();
+    await aof.start();
+    expect(await keys()).toEqual(['survives']);
+  });
+
+  it('comes back empty after kill({ keepData: false })', async () => {
+    await set('lost');
+    await aof.kill({ keepData: false });
+    await aof.start();
+    expect(await keys()).toEqual([]);
+  });
+});
