@@ -10,7 +10,10 @@ import { Worker } from 'node:worker_threads';
  * update() returns a promise to wait on when that many are.
  */
 export interface HashPoolOptions {
-  /** Threads in the pool; defaults to the CPUs available to this process. */
+  /**
+   * Threads in the pool. Defaults to one less than the CPUs (at least 1): the calling thread
+   * hashes too (MD5), so the pool plus the caller never oversubscribe the cores.
+   */
   threads?: number;
   /** Chunks posted but not yet hashed, across all sessions. Defaults to 4 per thread. */
   maxQueuedChunks?: number;
@@ -96,7 +99,7 @@ export class HashPool {
   private closed = false;
 
   constructor(options: HashPoolOptions = {}) {
-    this.threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+    this.threads = Math.max(1, Math.floor(options.threads ?? availableParallelism() - 1));
     this.maxQueuedChunks = Math.max(1, Math.floor(options.maxQueuedChunks ?? 4 * this.threads));
   }
 
