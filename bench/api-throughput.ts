@@ -67,6 +67,10 @@ async function main(): Promise<void> {
     const extraEnv = JSON.parse(process.env.BENCH_API_ENV ?? '{}') as Record<string, string>;
     const api = await spawnBenchProcess({
       script: repoPath('services/api/dist/main.js'),
+      // BENCH_API_CPU_PROF=DIR writes the API's CPU profile there when it stops.
+      ...(process.env.BENCH_API_CPU_PROF
+        ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_CPU_PROF}`] }
+        : {}),
       env: {
         ...bench.serviceEnv,
         PORT: String(apiPort),

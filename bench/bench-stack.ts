@@ -128,6 +128,8 @@ export async function spawnBenchProcess(options: {
   script: string;
   /** Run a .ts script through tsx (the bench's own servers have no build). */
   tsx?: boolean;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[];
   env: Record<string, string>;
   logFile: string;
   readyPath: string;
@@ -135,7 +137,7 @@ export async function spawnBenchProcess(options: {
   readyPort?: number;
 }): Promise<BenchProcess> {
   const out = openSync(options.logFile, 'a');
-  const args = options.tsx ? ['--import', 'tsx', options.script] : [options.script];
+  const args = [...(options.nodeArgs ?? []), ...(options.tsx ? ['--import', 'tsx'] : []), options.script];
   const child = spawn(process.execPath, args, {
     cwd: fileURLToPath(new URL('.', import.meta.url)),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },

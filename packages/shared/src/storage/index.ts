@@ -16,3 +16,4 @@ export {
   undefinedIfNotFound,
 } from './object-store-errors.js';
 export { defaultObjectStoreTimeouts, type ObjectStoreTimeouts } from './timed-agent.js';
+export { objectStoreRequestCounts, objectStoreRequestKind } from './request-counts.js';

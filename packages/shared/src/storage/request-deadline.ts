@@ -1,3 +1,4 @@
+import { countObjectStoreRequest } from './request-counts.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import http, { type ClientRequest } from 'node:http';
 import https from 'node:https';
@@ -15,6 +16,7 @@ export function createTrackingTransport(protocol: 'http:' | 'https:'): Pick<type
   const request = (options: http.RequestOptions, callback?: (res: http.IncomingMessage) => void) => {
     // minio always calls request(options, callback).
     const req = base.request(options, callback);
+    countObjectStoreRequest(options);
     callRequests.getStore()?.add(req);
     return req;
   };
