@@ -1,5 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { objectStoreRequestCounts } from '@cloud-images/shared';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { FailureCode } from './failure-code.js';
 
 export type JobOutcome = 'success' | 'failure' | 'retry' | 'handed_back' | 'skipped';

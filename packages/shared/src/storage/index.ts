@@ -15,5 +15,5 @@ export {
   ObjectStoreTimeoutError,
   undefinedIfNotFound,
 } from './object-store-errors.js';
-export { defaultObjectStoreTimeouts, type ObjectStoreTimeouts } from './timed-agent.js';
 export { objectStoreRequestCounts, objectStoreRequestKind } from './request-counts.js';
+export { defaultObjectStoreTimeouts, type ObjectStoreTimeouts } from './timed-agent.js';

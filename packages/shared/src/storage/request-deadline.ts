@@ -1,8 +1,8 @@
-import { countObjectStoreRequest } from './request-counts.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import http, { type ClientRequest } from 'node:http';
 import https from 'node:https';
 import { ObjectStoreTimeoutError, toObjectStoreError } from './object-store-errors.js';
+import { countObjectStoreRequest } from './request-counts.js';
 
 /** The HTTP requests a call under `withDeadline` has sent so far, so that a missed deadline can destroy them. */
 const callRequests = new AsyncLocalStorage<Set<ClientRequest>>();

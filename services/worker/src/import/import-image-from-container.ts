@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   type DbExecutor,
   type ImageStore,
@@ -36,6 +36,38 @@ export interface ImportDependencies {
 }
 
 /**
+ * Objects up to this size are read with one GET and inspected from memory: the metadata's ranged reads (footer,
+ * header, BAT: about 4 GETs) and the body's GET become one round trip. Far below a part (S3_PART_SIZE, at least
+ * 5 MiB), so a job's memory bound is unchanged.
+ */
+export const WHOLE_READ_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Reads of the source object: ranged GETs and a streamed body, or both served from one whole read. */
+interface SourceReader {
+  readRange(offset: number, length: number): Promise<Buffer>;
+  body(): Promise<Readable>;
+}
+
+async function openSourceReader(
+  source: { tenant: TenantObjectStore; bucket: string; object: string },
+  size: number,
+): Promise<SourceReader> {
+  const objects = source.tenant.objects;
+  if (size > WHOLE_READ_MAX_BYTES) {
+    return {
+      readRange: (offset, length) => objects.readRange(source.bucket, source.object, offset, length),
+      body: () => objects.getStream(source.bucket, source.object),
+    };
+  }
+  // If the object changed since the stat, the bytes read disagree with `size` and the verifier rejects them.
+  const whole = await objects.readRange(source.bucket, source.object, 0, size);
+  return {
+    readRange: async (offset, length) => whole.subarray(offset, Math.min(offset + length, whole.length)),
+    body: async () => Readable.from([whole]),
+  };
+}
+
+/**
  * Import use case: the tenant's `<container>/<object>` → validated VHD in the private image store → active image.
  * Safe to run any number of times for one task: the image row is keyed by the task, the stored key by the image,
  * and success is one transaction, so retries converge on one image and one object.
@@ -58,9 +90,10 @@ export async function importImageFromContainer(deps: ImportDependencies, run: Ta
 
   await deps.inTransaction((tx) => reserveImageBytes(tx, task, stat.size, deps.defaultMaxImageBytes));
   progress.startStage('inspecting', stat.size);
+  const reader = await openSourceReader(source, stat.size);
   const inspected = await inspectVhdMetadata({
     size: stat.size,
-    readRange: (offset, length) => tenant.objects.readRange(source.bucket, source.object, offset, length),
+    readRange: (offset, length) => reader.readRange(offset, length),
     maxVirtualSize: deps.maxVirtualSize,
   });
   if (!inspected.ok) throw new TaskFailedError(inspected.message, `${inspected.code}: ${inspected.detail}`);
@@ -79,7 +112,7 @@ export async function importImageFromContainer(deps: ImportDependencies, run: Ta
   }
   let facts: VhdFacts;
   try {
-    facts = await copyValidatedVhd(deps, run, source, inspected.metadata, image.storageKey);
+    facts = await copyValidatedVhd(deps, run, reader, inspected.metadata, image.storageKey);
   } catch (error) {
     if (error instanceof TaskFailedError) await discardImage(deps, image);
     throw error;
@@ -126,7 +159,7 @@ class AlreadySettled extends Error {}
 async function copyValidatedVhd(
   deps: ImportDependencies,
   run: TaskRunContext,
-  source: { tenant: TenantObjectStore; bucket: string; object: string },
+  reader: SourceReader,
   metadata: VhdMetadata,
   storageKey: string,
 ): Promise<VhdFacts> {
@@ -134,7 +167,7 @@ async function copyValidatedVhd(
   // A crashed attempt may have left an unfinished upload of the same key: abort it rather than resume it.
   await store.objects.abortIncompleteUploads(store.bucket, storageKey);
   run.progress.startStage('uploading', metadata.size);
-  const body: Readable = await source.tenant.objects.getStream(source.bucket, source.object);
+  const body: Readable = await reader.body();
   const verifier = createVhdBodyVerifier(metadata);
   const chain = chainStreams(body, [verifier, run.progress.counter()], run.signal);
   try {
