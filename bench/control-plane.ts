@@ -6,6 +6,8 @@
  * (pg_stat_database before/after, and statements per task when pg_stat_statements is loaded), Redis commands
  * per task (INFO commandstats) and used_memory growth per task.
  * BENCH_TASKS (default 200) tasks per phase; BENCH_PAIRS (default 1) repeats of each phase.
+ * BENCH_BEFORE_WORKER=/path/to/an/older/services/worker/dist/main.js runs every phase with that worker too,
+ * alternating with this tree's, so a change to the import path is compared in same-run pairs.
  * Usage: pnpm bench:control-plane (needs `pnpm build` and qemu-img).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -39,6 +41,7 @@ interface Counters {
 }
 
 interface PhaseResult {
+  variant: string;
   workers: number;
   seconds: number;
   tasksPerSecond: number;
@@ -141,6 +144,7 @@ async function runPhase(
   tenants: BenchTenant[],
   workers: number,
   work: string,
+  variant: { label: string; script: string },
 ): Promise<PhaseResult> {
   const ports = await freePorts(workers);
   const processes: BenchProcess[] = [];
@@ -148,9 +152,9 @@ async function runPhase(
     for (const [i, port] of ports.entries()) {
       processes.push(
         await spawnBenchProcess({
-          script: repoPath('services/worker/dist/main.js'),
+          script: variant.script,
           env: { ...bench.serviceEnv, HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' },
-          logFile: join(work, `worker-${workers}-${i}.log`),
+          logFile: join(work, `worker-${variant.label}-${workers}-${i}.log`),
           readyPath: '/readyz',
           port: port!,
         }),
@@ -188,6 +192,7 @@ async function runPhase(
       .map(([k, v]) => `${k} ${v.toFixed(1)}`)
       .join(', ');
     return {
+      variant: variant.label,
       workers,
       seconds,
       tasksPerSecond: n / seconds,
@@ -248,18 +253,27 @@ async function main(): Promise<void> {
       port: apiPort!,
       readyPort: opsPort!,
     });
+    const variants = [
+      ...(process.env.BENCH_BEFORE_WORKER
+        ? [{ label: 'before', script: process.env.BENCH_BEFORE_WORKER }]
+        : []),
+      { label: 'this tree', script: repoPath('services/worker/dist/main.js') },
+    ];
     const results: PhaseResult[] = [];
     for (let pair = 0; pair < PAIRS; pair++) {
       for (const workers of WORKERS) {
-        const result = await runPhase(bench, redis, apiPort!, tenants, workers, work);
-        console.error(
-          `[bench] ${workers} worker(s): ${result.tasksPerSecond.toFixed(2)} tasks/s (${TASKS} tasks, ${result.failed} failed)`,
-        );
-        results.push(result);
+        for (const variant of variants) {
+          const result = await runPhase(bench, redis, apiPort!, tenants, workers, work, variant);
+          console.error(
+            `[bench] ${variant.label}, ${workers} worker(s): ${result.tasksPerSecond.toFixed(2)} tasks/s (${TASKS} tasks, ${result.failed} failed)`,
+          );
+          results.push(result);
+        }
       }
     }
     const rows = [
       [
+        'worker',
         'workers',
         'tasks/s median',
         'spread',
@@ -273,24 +287,26 @@ async function main(): Promise<void> {
         'Redis bytes/task',
       ],
     ];
-    for (const workers of WORKERS) {
-      const mine = results.filter((r) => r.workers === workers);
-      const last = mine[mine.length - 1]!;
-      const s3Total = [...last.perTask.s3.values()].reduce((a, b) => a + b, 0);
-      rows.push([
-        String(workers),
-        median(mine.map((r) => r.tasksPerSecond)).toFixed(2),
-        spread(mine.map((r) => r.tasksPerSecond)),
-        s3Total.toFixed(1),
-        [...last.perTask.s3].map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '),
-        last.perTask.pgXact.toFixed(1),
-        last.perTask.pgRows.toFixed(1),
-        last.perTask.pgStatements === null ? 'n/a' : last.perTask.pgStatements.toFixed(1),
-        last.perTask.redisCommands.toFixed(1),
-        last.perTask.redisTop,
-        last.perTask.redisBytes.toFixed(0),
-      ]);
-    }
+    for (const workers of WORKERS)
+      for (const variant of variants) {
+        const mine = results.filter((r) => r.workers === workers && r.variant === variant.label);
+        const last = mine[mine.length - 1]!;
+        const s3Total = [...last.perTask.s3.values()].reduce((a, b) => a + b, 0);
+        rows.push([
+          variant.label,
+          String(workers),
+          median(mine.map((r) => r.tasksPerSecond)).toFixed(2),
+          spread(mine.map((r) => r.tasksPerSecond)),
+          s3Total.toFixed(1),
+          [...last.perTask.s3].map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '),
+          last.perTask.pgXact.toFixed(1),
+          last.perTask.pgRows.toFixed(1),
+          last.perTask.pgStatements === null ? 'n/a' : last.perTask.pgStatements.toFixed(1),
+          last.perTask.redisCommands.toFixed(1),
+          last.perTask.redisTop,
+          last.perTask.redisBytes.toFixed(0),
+        ]);
+      }
     console.log(
       `control-plane: ${TASKS} imports per phase of a ${statSync(vhd).size}-byte dynamic VHD (1 GiB virtual), 2 tenants, ` +
         `${PAIRS} run(s) per phase, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(2)} at the end`,
