@@ -36,34 +36,42 @@ export interface ImportDependencies {
 }
 
 /**
- * Objects up to this size are read with one GET and inspected from memory: the metadata's ranged reads (footer,
- * header, BAT: about 4 GETs) and the body's GET become one round trip. Far below a part (S3_PART_SIZE, at least
+ * The first GET of an import asks for this many bytes: it returns the object's size too, so no stat precedes it.
+ * An object this small is then inspected and streamed from memory: the metadata's ranged reads (footer, header,
+ * BAT: about 4 GETs) and the body's GET cost nothing more. A bigger object's metadata reads that fall in these
+ * bytes (a dynamic disk's headers and BAT) are served from them too. Far below a part (S3_PART_SIZE, at least
  * 5 MiB), so a job's memory bound is unchanged.
  */
 export const WHOLE_READ_MAX_BYTES = 4 * 1024 * 1024;
 
-/** Reads of the source object: ranged GETs and a streamed body, or both served from one whole read. */
+/** Reads of the source object: from the first GET's bytes where they reach, else from S3. */
 interface SourceReader {
+  size: number;
   readRange(offset: number, length: number): Promise<Buffer>;
   body(): Promise<Readable>;
 }
 
-async function openSourceReader(
-  source: { tenant: TenantObjectStore; bucket: string; object: string },
-  size: number,
-): Promise<SourceReader> {
+async function openSourceReader(source: {
+  tenant: TenantObjectStore;
+  bucket: string;
+  object: string;
+}): Promise<SourceReader | undefined> {
   const objects = source.tenant.objects;
-  if (size > WHOLE_READ_MAX_BYTES) {
-    return {
-      readRange: (offset, length) => objects.readRange(source.bucket, source.object, offset, length),
-      body: () => objects.getStream(source.bucket, source.object),
-    };
-  }
-  // If the object changed since the stat, the bytes read disagree with `size` and the verifier rejects them.
-  const whole = await objects.readRange(source.bucket, source.object, 0, size);
+  const first = await undefinedIfNotFound(
+    objects.readPrefix(source.bucket, source.object, WHOLE_READ_MAX_BYTES),
+  );
+  if (!first) return undefined;
+  const prefix = first.bytes;
+  const whole = prefix.length >= first.size;
   return {
-    readRange: async (offset, length) => whole.subarray(offset, Math.min(offset + length, whole.length)),
-    body: async () => Readable.from([whole]),
+    size: first.size,
+    readRange: async (offset, length) =>
+      whole || offset + length <= prefix.length
+        ? prefix.subarray(offset, Math.min(offset + length, prefix.length))
+        : objects.readRange(source.bucket, source.object, offset, length),
+    // If the object changed since the first GET, the bytes disagree with its size or its metadata and the
+    // verifier rejects them, as it does when it changes between the ranged reads and the body.
+    body: async () => (whole ? Readable.from([prefix]) : objects.getStream(source.bucket, source.object)),
   };
 }
 
@@ -80,19 +88,18 @@ export async function importImageFromContainer(deps: ImportDependencies, run: Ta
   const tenant = await deps.tenantStores.forTenant(task.tenantId);
   const source = { tenant, bucket: tenant.bucketForContainer(request.container), object: request.object };
 
-  const stat = await undefinedIfNotFound(tenant.objects.stat(source.bucket, source.object));
-  if (!stat) {
+  const reader = await openSourceReader(source);
+  if (!reader) {
     throw new TaskFailedError(
       TaskMessage.importObjectNotFound,
       `${source.bucket}/${source.object} does not exist`,
     );
   }
 
-  await deps.inTransaction((tx) => reserveImageBytes(tx, task, stat.size, deps.defaultMaxImageBytes));
-  progress.startStage('inspecting', stat.size);
-  const reader = await openSourceReader(source, stat.size);
+  await deps.inTransaction((tx) => reserveImageBytes(tx, task, reader.size, deps.defaultMaxImageBytes));
+  progress.startStage('inspecting', reader.size);
   const inspected = await inspectVhdMetadata({
-    size: stat.size,
+    size: reader.size,
     readRange: (offset, length) => reader.readRange(offset, length),
     maxVirtualSize: deps.maxVirtualSize,
   });
@@ -164,8 +171,10 @@ async function copyValidatedVhd(
   storageKey: string,
 ): Promise<VhdFacts> {
   const store = deps.imageStore;
-  // A crashed attempt may have left an unfinished upload of the same key: abort it rather than resume it.
-  await store.objects.abortIncompleteUploads(store.bucket, storageKey);
+  // A crashed attempt may have left an unfinished upload of the same key: abort it rather than resume it. An
+  // object that fits in one part is uploaded with one PUT, never multipart, so its earlier attempts left no upload
+  // and the listing is skipped (if its size changed between attempts, the image-store sweep reclaims the upload).
+  if (metadata.size > store.partSize) await store.objects.abortIncompleteUploads(store.bucket, storageKey);
   run.progress.startStage('uploading', metadata.size);
   const body: Readable = await reader.body();
   const verifier = createVhdBodyVerifier(metadata);
