@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   runTool('pgbench', ['-i', '-q', '-s', '1', pgUrl]);
   for (const [name, flags] of [
     ['select-only (-S)', ['-S']],
-    ['simple update TPC-B (-N, 3 writes + 1 read per tx)', ['-N']],
+    ['simple update (-N: 1 UPDATE + 1 SELECT + 1 INSERT per tx)', ['-N']],
   ] as const) {
     const out = runTool('pgbench', [
       ...flags,
