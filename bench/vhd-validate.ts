@@ -1,13 +1,14 @@
 /**
  * Benchmark: validation + checksums (MD5 and SHA-512) of 1 GiB fixed and dynamic VHDs read from
  * a local file, against a baseline that reads the same file and computes the same hashes with
- * node:crypto alone. Each measurement runs in a fresh child process; baseline and ours
- * alternate and the best of three runs of each is reported.
+ * node:crypto alone, on one thread. Each measurement runs in a fresh child process; rounds of
+ * (baseline, ours with inline SHA-512, ours with SHA-512 on the hash pool) repeat BENCH_PAIRS
+ * times (default 3) and the median and spread of the per-round ratios are reported.
  * Usage: pnpm --filter @cloud-images/bench bench:vhd-validate
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateVhdFile } from '@cloud-images/vhd';
@@ -35,30 +36,41 @@ async function hashFileBaseline(path: string): Promise<string> {
   return `${md5.digest('hex').slice(0, 8)}`;
 }
 
-async function validateOurs(path: string): Promise<string> {
-  const result = await validateVhdFile(path);
+async function validateOurs(path: string, hashPool: 'pooled' | 'inline'): Promise<string> {
+  const result = await validateVhdFile(path, hashPool === 'inline' ? { hashPool: null } : {});
   if (!result.ok) throw new Error(`bench image rejected: ${result.message} ${result.detail}`);
   return `${result.md5.slice(0, 8)} granules=${result.allocatedGranules}`;
 }
 
-async function child(name: string, path: string): Promise<void> {
-  const work = name === 'baseline' ? () => hashFileBaseline(path) : () => validateOurs(path);
+const METHODS = {
+  baseline: 'baseline: fs stream + node:crypto md5+sha512, one thread',
+  inline: 'validateVhdFile, md5+sha512 on the main thread (before)',
+  pooled: 'validateVhdFile, sha512 on the shared hash pool (after)',
+} as const;
+type Method = keyof typeof METHODS;
+
+async function child(name: Method, path: string): Promise<void> {
+  const work = name === 'baseline' ? () => hashFileBaseline(path) : () => validateOurs(path, name);
   const m = await measure(work);
   process.stdout.write(`${JSON.stringify(m)}\n`);
 }
 
-const RUNS = 3;
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 
-/** Baseline and ours alternate, so load from other processes hits both alike; best run wins. */
-function bestOfInterleaved(path: string): { baseline: Measurement; ours: Measurement } {
-  const fastest = (a: Measurement, b: Measurement) => (a.seconds <= b.seconds ? a : b);
-  let baseline = measureInChild(script, 'baseline', [path]);
-  let ours = measureInChild(script, 'ours', [path]);
-  for (let i = 1; i < RUNS; i++) {
-    baseline = fastest(baseline, measureInChild(script, 'baseline', [path]));
-    ours = fastest(ours, measureInChild(script, 'ours', [path]));
+/**
+ * Same-run pairs: each round runs the baseline and then each of ours, one child process each, so
+ * load from other processes hits them alike; each ratio is against its own round's baseline.
+ */
+function interleavedRounds(path: string): Array<Record<Method, Measurement>> {
+  const rounds: Array<Record<Method, Measurement>> = [];
+  for (let i = 0; i < PAIRS; i++) {
+    rounds.push({
+      baseline: measureInChild(script, 'baseline', [path]),
+      inline: measureInChild(script, 'inline', [path]),
+      pooled: measureInChild(script, 'pooled', [path]),
+    });
   }
-  return { baseline, ours };
+  return rounds;
 }
 
 async function main(): Promise<void> {
@@ -70,62 +82,62 @@ async function main(): Promise<void> {
       fixed: join(dir, 'fixed.vhd'),
       dynamic: join(dir, 'dynamic.vhd'),
     };
-    run('qemu-img', [
-      'convert',
-      '-f',
-      'raw',
-      '-O',
-      'vpc',
-      '-o',
-      'subformat=fixed,force_size=on',
-      raw,
-      images.fixed,
-    ]);
-    run('qemu-img', [
-      'convert',
-      '-f',
-      'raw',
-      '-O',
-      'vpc',
-      '-o',
-      'subformat=dynamic,force_size=on',
-      raw,
-      images.dynamic,
-    ]);
+    for (const [subformat, target] of Object.entries(images)) {
+      run('qemu-img', [
+        'convert',
+        '-f',
+        'raw',
+        '-O',
+        'vpc',
+        '-o',
+        `subformat=${subformat},force_size=on`,
+        raw,
+        target,
+      ]);
+    }
     rmSync(raw);
 
     const rows = [
-      ['image', 'file MB', 'method', 'seconds', 'MB/s', 'ratio', 'peak RSS growth MiB', 'result'],
+      ['image', 'method', 'median s', 'median MB/s', 'ratio median', 'ratio spread', 'peak RSS growth MiB'],
     ];
     for (const [kind, path] of Object.entries(images)) {
       const bytes = statSync(path).size;
       await hashFileBaseline(path); // warm the page cache so both sides read from memory
-      const { baseline, ours } = bestOfInterleaved(path);
-      const base = mbPerSecond(bytes, baseline.seconds);
-      const mine = mbPerSecond(bytes, ours.seconds);
-      const fmt = (m: Measurement, rate: number, ratio: string, method: string) => [
-        kind,
-        (bytes / 1e6).toFixed(0),
-        method,
-        m.seconds.toFixed(2),
-        rate.toFixed(0),
-        ratio,
-        (m.rssGrowthBytes / MiB).toFixed(1),
-        m.note ?? '',
-      ];
-      rows.push(fmt(baseline, base, '1.00', 'baseline: fs stream + node:crypto md5+sha512'));
-      rows.push(fmt(ours, mine, (mine / base).toFixed(2), 'validateVhdFile (ranged reads + body verifier)'));
+      const rounds = interleavedRounds(path);
+      for (const method of Object.keys(METHODS) as Method[]) {
+        const seconds = median(rounds.map((r) => r[method].seconds));
+        const ratios = rounds.map((r) => r.baseline.seconds / r[method].seconds);
+        const rss = Math.max(...rounds.map((r) => r[method].rssGrowthBytes));
+        rows.push([
+          kind,
+          METHODS[method],
+          seconds.toFixed(2),
+          mbPerSecond(bytes, seconds).toFixed(0),
+          median(ratios).toFixed(2),
+          `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`,
+          (rss / MiB).toFixed(1),
+        ]);
+      }
     }
     console.log(
-      'vhd-validate: 1 GiB images, ~half random data, best of 3 interleaved runs each, one child process per run',
+      `vhd-validate: 1 GiB images, ~half random data, ${PAIRS} same-run rounds (baseline, inline, pooled), ` +
+        `one child process per run, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(2)}`,
     );
     console.log(formatTable(rows));
-    console.log('targets: ratio >= 0.90, peak RSS growth < 64 MiB');
+    console.log(
+      'ratio = baseline seconds / method seconds in the same round; targets: ratio >= 1.00, peak RSS growth < 64 MiB',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 const childIndex = process.argv.indexOf('--child');
-if (childIndex >= 0) await child(process.argv[childIndex + 1]!, process.argv[childIndex + 2]!);
+if (childIndex >= 0) await child(process.argv[childIndex + 1]! as Method, process.argv[childIndex + 2]!);
 else await main();

@@ -119,20 +119,22 @@ export async function startOwnedSystem(options: OwnedSystemOptions): Promise<Loa
     const tenants: BenchTenant[] = [];
     for (const [index, creds] of info.s3.tenants.slice(0, options.tenants).entries()) {
       const bucketPrefix = `load${index + 1}-`;
-      const tenant = await admin<{ id: string }>(env, [
-        'tenant',
-        'create',
-        '--name',
-        `load tenant ${index + 1}`,
-        '--s3-access-key',
-        creds.accessKey,
-        '--s3-secret-key',
-        creds.secretKey,
-        '--s3-endpoint',
-        info.s3.endpoint,
-        '--bucket-prefix',
-        bucketPrefix,
-      ]);
+      const tenant = await admin<{ id: string }>(
+        env,
+        [
+          'tenant',
+          'create',
+          '--name',
+          `load tenant ${index + 1}`,
+          '--s3-access-key',
+          creds.accessKey,
+          '--s3-endpoint',
+          info.s3.endpoint,
+          '--bucket-prefix',
+          bucketPrefix,
+        ],
+        { TENANT_S3_SECRET_KEY: creds.secretKey },
+      );
       // Admission never answers 413 in a bench: pending, images and bytes are raised far above any run.
       await admin(env, [
         'tenant',
@@ -221,13 +223,19 @@ export async function startOwnedSystem(options: OwnedSystemOptions): Promise<Loa
 }
 
 /** Runs the real admin CLI (cloud-images-admin) and parses its JSON output. */
-async function admin<T>(env: Record<string, string>, args: string[]): Promise<T> {
+async function admin<T>(
+  env: Record<string, string>,
+  args: string[],
+  // Secrets reach the CLI through the environment it documents (TENANT_S3_SECRET_KEY), never argv.
+  secretEnv: Record<string, string> = {},
+): Promise<T> {
   try {
     const { stdout } = await run(process.execPath, [ADMIN_CLI, ...args], {
       env: {
         PATH: process.env['PATH'] ?? '/usr/bin:/bin',
         DATABASE_URL: env['DATABASE_URL']!,
         TENANT_SECRET_KEY: env['TENANT_SECRET_KEY']!,
+        ...secretEnv,
       },
     });
     return JSON.parse(stdout) as T;

@@ -104,6 +104,17 @@ describe('object store', () => {
     expect(await store.readRange(bucket, 'big.bin', 5, 0)).toHaveLength(0);
   });
 
+  it('reads a prefix and the total size in one GET: part of a big object, all of a small or empty one', async () => {
+    const prefix = await store.readPrefix(bucket, 'big.bin', 100);
+    expect(prefix.size).toBe(total);
+    expect(prefix.bytes.equals(chunkAt(0, 100))).toBe(true);
+    const body = Buffer.from('a small object');
+    await client.putObject(bucket, 'tiny.bin', body, body.length);
+    expect(await store.readPrefix(bucket, 'tiny.bin', 4096)).toEqual({ size: body.length, bytes: body });
+    await client.putObject(bucket, 'empty.bin', Buffer.alloc(0), 0);
+    expect(await store.readPrefix(bucket, 'empty.bin', 4096)).toEqual({ size: 0, bytes: Buffer.alloc(0) });
+  });
+
   it('streams a whole object', async () => {
     await store.uploadMultipart({
       bucket,
@@ -171,6 +182,9 @@ describe('object store', () => {
         ObjectStoreNotFoundError,
       );
       await expect(store.getStream(b, k), `getStream ${b}`).rejects.toBeInstanceOf(ObjectStoreNotFoundError);
+      await expect(store.readPrefix(b, k, 10), `readPrefix ${b}`).rejects.toBeInstanceOf(
+        ObjectStoreNotFoundError,
+      );
       await expect(store.getRangeStream(b, k, 0, 10), `getRangeStream ${b}`).rejects.toBeInstanceOf(
         ObjectStoreNotFoundError,
       );

@@ -5,6 +5,7 @@ import { type BodyRegion, bodyRegions } from './body-regions.js';
 import { asBuffer } from './bytes.js';
 import { ContentScanner } from './content-scanner.js';
 import { VhdValidationError } from './errors.js';
+import { type HashPool, type HashSession, sharedHashPool } from './hash-pool.js';
 import type { VhdDiskType, VhdMetadata } from './inspect-metadata.js';
 
 /** The facts of an accepted image. */
@@ -30,38 +31,79 @@ export interface VhdBodyVerifier extends Transform {
   result(): VhdFacts;
 }
 
+export interface VhdBodyVerifierOptions {
+  /**
+   * Where SHA-512 is computed: the process's shared pool by default, so it runs on another core
+   * while this thread computes MD5 and checks the structure; null hashes both on this thread.
+   */
+  hashPool?: HashPool | null;
+}
+
 /**
  * A pass-through Transform that checks the streamed body against the metadata read earlier,
  * hashes it and builds the allocation map. It errors with VhdValidationError on the first fault.
  */
-export function createVhdBodyVerifier(metadata: VhdMetadata): VhdBodyVerifier {
-  const state = new BodyVerifierState(metadata);
+export function createVhdBodyVerifier(
+  metadata: VhdMetadata,
+  options: VhdBodyVerifierOptions = {},
+): VhdBodyVerifier {
+  const pool = options.hashPool === undefined ? sharedHashPool() : options.hashPool;
+  const state = new BodyVerifierState(metadata, pool);
   const transform = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      let room: Promise<void> | undefined;
       try {
-        state.consume(asBuffer(chunk));
+        room = state.consume(asBuffer(chunk));
       } catch (error) {
         callback(error as Error);
         return;
       }
-      callback(null, chunk);
+      // Backpressure: the chunk moves on only once the hashing queue has room for more.
+      if (room) room.then(() => callback(null, chunk), callback);
+      else callback(null, chunk);
     },
     flush(callback: TransformCallback) {
-      try {
-        state.finish();
-        callback();
-      } catch (error) {
-        callback(error as Error);
-      }
+      state.finish().then(() => callback(), callback);
+    },
+    destroy(error, callback) {
+      state.abort();
+      callback(error);
     },
   }) as VhdBodyVerifier;
   transform.result = () => state.result();
   return transform;
 }
 
+/** SHA-512 either on this thread or in a pool session, behind one interface. */
+interface Sha512 {
+  update(chunk: Buffer): Promise<void> | undefined;
+  digest(): Promise<string>;
+  abort(): void;
+}
+
+function inlineSha512(): Sha512 {
+  const hash = createHash('sha512');
+  return {
+    update: (chunk) => {
+      hash.update(chunk);
+      return undefined;
+    },
+    digest: async () => hash.digest('hex'),
+    abort: () => {},
+  };
+}
+
+function pooledSha512(session: HashSession): Sha512 {
+  return {
+    update: (chunk) => session.update(chunk),
+    digest: () => session.digest(),
+    abort: () => session.abort(),
+  };
+}
+
 class BodyVerifierState {
   private readonly md5 = createHash('md5');
-  private readonly sha512 = createHash('sha512');
+  private readonly sha512: Sha512;
   private readonly regions: Generator<BodyRegion>;
   private region: BodyRegion | null;
   private position = 0;
@@ -69,21 +111,26 @@ class BodyVerifierState {
   private readonly map: AllocationMap;
   private readonly scanner: ContentScanner;
 
-  constructor(private readonly metadata: VhdMetadata) {
+  constructor(
+    private readonly metadata: VhdMetadata,
+    pool: HashPool | null,
+  ) {
+    this.sha512 = pool ? pooledSha512(pool.open('sha512')) : inlineSha512();
     this.regions = bodyRegions(metadata);
     this.region = this.nextRegion();
     this.map = createAllocationMap(metadata.virtualSize);
     this.scanner = new ContentScanner(this.map, metadata.virtualSize, metadata.dynamic?.bitmapSize ?? 0);
   }
 
-  consume(chunk: Buffer): void {
+  /** Checks and hashes `chunk`; a returned promise means: wait before the next chunk. */
+  consume(chunk: Buffer): Promise<void> | undefined {
     const chunkStart = this.position;
     const chunkEnd = chunkStart + chunk.length;
     if (chunkEnd > this.metadata.size) {
       throw new VhdValidationError(111, `body is longer than the object size ${this.metadata.size}`);
     }
+    const room = this.sha512.update(chunk);
     this.md5.update(chunk);
-    this.sha512.update(chunk);
     let pos = chunkStart;
     while (pos < chunkEnd && this.region) {
       const region = this.region;
@@ -97,12 +144,18 @@ class BodyVerifierState {
       if (pos >= region.end) this.region = this.nextRegion();
     }
     this.position = chunkEnd;
+    return room;
   }
 
-  finish(): void {
+  abort(): void {
+    if (!this.facts) this.sha512.abort();
+  }
+
+  async finish(): Promise<void> {
     if (this.position !== this.metadata.size) {
       throw new VhdValidationError(111, `body ended at ${this.position} of ${this.metadata.size} bytes`);
     }
+    const sha512 = await this.sha512.digest();
     const m = this.metadata;
     this.facts = {
       diskType: m.diskType,
@@ -114,7 +167,7 @@ class BodyVerifierState {
       allocationMap: this.map,
       allocatedGranules: countAllocatedGranules(this.map),
       md5: this.md5.digest('hex'),
-      sha512: this.sha512.digest('hex'),
+      sha512,
     };
   }
 

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import type { HashPool } from './hash-pool.js';
 import type { ReadRange } from './range-reader.js';
 import { type VhdValidationResult, validateVhdStream } from './validate-stream.js';
 
@@ -39,7 +40,7 @@ export function openFileBody(path: string, start = 0, end?: number) {
 /** validateVhdStream over a local file. */
 export async function validateVhdFile(
   path: string,
-  options: { maxVirtualSize?: number } = {},
+  options: { maxVirtualSize?: number; hashPool?: HashPool | null } = {},
 ): Promise<VhdValidationResult> {
   const source = await openFileRangeReader(path);
   try {

@@ -10,7 +10,12 @@ export {
   isGranuleAllocated,
   markGranuleAllocated,
 } from './allocation-map.js';
-export { createVhdBodyVerifier, type VhdBodyVerifier, type VhdFacts } from './body-verifier.js';
+export {
+  createVhdBodyVerifier,
+  type VhdBodyVerifier,
+  type VhdBodyVerifierOptions,
+  type VhdFacts,
+} from './body-verifier.js';
 export { vhdChecksum } from './checksum.js';
 export { CLI_USAGE, type CliIo, runCli } from './cli-main.js';
 export { DEFAULT_BLOCK_SIZE, MAX_BAT_ENTRIES, SECTOR_SIZE } from './constants.js';
@@ -35,6 +40,14 @@ export {
 } from './fixed-writer.js';
 export { parseFooter, type VhdFooter } from './footer.js';
 export { chsGeometry, type Geometry, geometrySize, MAX_WRITABLE_VIRTUAL_SIZE } from './geometry.js';
+export {
+  configureSharedHashPool,
+  HashPool,
+  HashPoolError,
+  type HashPoolOptions,
+  type HashSession,
+  sharedHashPool,
+} from './hash-pool.js';
 export {
   type InspectVhdMetadataInput,
   type InspectVhdMetadataResult,

@@ -2,6 +2,7 @@ import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createVhdBodyVerifier, type VhdFacts } from './body-verifier.js';
 import { VhdValidationError, type VhdValidationFailure } from './errors.js';
+import type { HashPool } from './hash-pool.js';
 import { inspectVhdMetadata } from './inspect-metadata.js';
 import type { ReadRange } from './range-reader.js';
 
@@ -16,6 +17,8 @@ export interface ValidateVhdStreamInput {
    */
   body: VhdBodySource | (() => VhdBodySource | Promise<VhdBodySource>);
   maxVirtualSize?: number;
+  /** Where SHA-512 runs; see VhdBodyVerifierOptions. Defaults to the process's shared pool. */
+  hashPool?: HashPool | null;
 }
 
 export type VhdValidationSuccess = { ok: true } & VhdFacts;
@@ -32,7 +35,10 @@ export async function validateVhdStream(input: ValidateVhdStreamInput): Promise<
     return inspected;
   }
   const body = typeof input.body === 'function' ? await input.body() : input.body;
-  const verifier = createVhdBodyVerifier(inspected.metadata);
+  const verifier = createVhdBodyVerifier(
+    inspected.metadata,
+    input.hashPool === undefined ? {} : { hashPool: input.hashPool },
+  );
   const discard = new Writable({
     write(_chunk, _encoding, callback) {
       callback();

@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig } from '@cloud-images/shared';
+import { availableCpus, ConfigError, parseConfig } from '@cloud-images/shared';
 import { describe, expect, it } from 'vitest';
 import { workerConfigSchema } from './config.js';
 
@@ -14,7 +14,8 @@ const required = {
 describe('worker config', () => {
   it('has defaults fit for streams that run for minutes', () => {
     expect(parseConfig(workerConfigSchema, required)).toMatchObject({
-      WORKER_CONCURRENCY: 2,
+      WORKER_CONCURRENCY: Math.max(2, availableCpus()),
+      WORKER_HASH_THREADS: Math.max(1, availableCpus() - 1),
       JOB_LOCK_DURATION_MS: 60_000,
       JOB_STALLED_INTERVAL_MS: 30_000,
       SHUTDOWN_TIMEOUT_MS: 25_000,

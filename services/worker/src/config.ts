@@ -1,4 +1,5 @@
 import {
+  availableCpus,
   databaseConfig,
   dispatchConfig,
   importLimitsConfig,
@@ -12,13 +13,35 @@ import {
 } from '@cloud-images/shared';
 import { z } from 'zod';
 
+/** Read once: the CPUs the cgroup quota (or, without one, the OS) gives this process. */
+const cpus = availableCpus();
+
 const milliseconds = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 
 /** The worker's one config schema. Only main.ts passes process.env to it. */
 export const workerConfigSchema = z
   .object({
-    /** Jobs one process runs at once, per queue. Each running import/export holds about one S3 part in memory. */
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    /**
+     * Jobs one process runs at once, per queue. Each running import/export holds about one S3 part in memory.
+     * Default: the available CPUs (cgroup cpu.max, else os.availableParallelism()), at least 2.
+     */
+    WORKER_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(Math.min(64, Math.max(2, cpus))),
+    /**
+     * Threads hashing SHA-512 for all of this process's jobs (MD5 and the VHD checks run on the main thread).
+     * Default: available CPUs - 1, at least 1, so hashing never oversubscribes the cores the process is given.
+     * At most 4 chunks per thread are queued to them at once; a job whose chunk does not fit waits.
+     */
+    WORKER_HASH_THREADS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(Math.max(1, cpus - 1)),
     /**
      * BullMQ job lock. The lock is renewed every half of this while the event loop runs, so a stream of
      * many minutes keeps it; a killed process loses it after this long and the job is retried as stalled.

@@ -1,3 +1,4 @@
+import { objectStoreRequestCounts } from '@cloud-images/shared';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { FailureCode } from './failure-code.js';
 
@@ -52,6 +53,17 @@ export class WorkerMetrics {
     help: 'Tasks that ended in failure, by task type and Rackspace failure code (396, 111, ... or a fixed name)',
     labelNames: ['type', 'code'] as const,
     registers: [this.registry],
+  });
+  /** Read from the process-wide counts at each scrape; what a task costs the object store in round trips. */
+  readonly s3Requests = new Counter({
+    name: 'cloud_images_worker_s3_requests_total',
+    help: 'S3 requests this process sent, by kind (HEAD object, GET range, PUT part, POST initiate-multipart, ...)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+    collect() {
+      this.reset();
+      for (const [kind, count] of objectStoreRequestCounts()) this.inc({ kind }, count);
+    },
   });
   private readonly queueWait = new Histogram({
     name: 'cloud_images_worker_queue_wait_seconds',

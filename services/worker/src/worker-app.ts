@@ -13,6 +13,7 @@ import {
   TaskOutcomeWriter,
   tenantSecretKeys,
 } from '@cloud-images/shared';
+import { configureSharedHashPool } from '@cloud-images/vhd';
 import { sql } from 'drizzle-orm';
 import type { WorkerConfig } from './config.js';
 import { exportImageToContainer } from './export/export-image-to-container.js';
@@ -39,6 +40,8 @@ export async function startWorkerApp(
   logger: Logger,
   options: { defaultMetrics?: boolean } = {},
 ): Promise<WorkerApp> {
+  // One hashing pool for every job of this process, sized to the CPUs its cgroup allows.
+  configureSharedHashPool({ threads: config.WORKER_HASH_THREADS });
   const database = createDatabase({
     url: config.DATABASE_URL,
     poolMax: config.DATABASE_POOL_MAX,

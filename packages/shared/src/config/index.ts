@@ -1,4 +1,10 @@
 export {
+  type AvailableCpusSources,
+  availableCpus,
+  CGROUP_CPU_MAX_PATH,
+  parseCpuMax,
+} from './available-cpus.js';
+export {
   type DispatchConfig,
   databaseConfig,
   decodeKey,

@@ -17,4 +17,5 @@ export {
   ObjectStoreTimeoutError,
   undefinedIfNotFound,
 } from './object-store-errors.js';
+export { objectStoreRequestCounts, objectStoreRequestKind } from './request-counts.js';
 export { defaultObjectStoreTimeouts, type ObjectStoreTimeouts } from './timed-agent.js';

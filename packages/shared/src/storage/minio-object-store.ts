@@ -91,6 +91,28 @@ class MinioObjectStore implements ObjectStore {
     });
   }
 
+  readPrefix(bucket: string, key: string, maxBytes: number): Promise<{ size: number; bytes: Buffer }> {
+    return this.request(`read ${bucket}/${key} [0, +${maxBytes})`, async () => {
+      let response: IncomingMessage;
+      try {
+        response = (await this.client.getPartialObject(bucket, key, 0, maxBytes)) as IncomingMessage;
+      } catch (error) {
+        // An empty object has no byte 0: S3 answers 416 InvalidRange. Its size then comes from a stat.
+        if ((error as { code?: string }).code !== 'InvalidRange') throw error;
+        return { size: (await this.client.statObject(bucket, key)).size, bytes: Buffer.alloc(0) };
+      }
+      // 206 names the total after the slash of Content-Range; a server that ignores the Range sends all of it (200).
+      const range = /\/(\d+)\s*$/.exec(String(response.headers['content-range'] ?? ''));
+      const length = Number(response.headers['content-length'] ?? Number.NaN);
+      const size = range ? Number(range[1]) : length;
+      if (!Number.isFinite(size)) {
+        response.destroy();
+        throw new Error(`S3 gave no size for ${bucket}/${key} (no Content-Range or Content-Length)`);
+      }
+      return { size, bytes: await readAtMost(response, maxBytes) };
+    });
+  }
+
   async getStream(bucket: string, key: string): Promise<Readable> {
     const response = await this.request(`get ${bucket}/${key}`, () => this.client.getObject(bucket, key));
     return withTypedErrors(response as IncomingMessage);

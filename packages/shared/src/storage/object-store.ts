@@ -15,6 +15,11 @@ export interface ObjectStore {
   readRange(bucket: string, key: string, offset: number, length: number): Promise<Buffer>;
   /** The whole object as a stream, never buffered. Resolves once S3 answered (NotFound is thrown here). */
   getStream(bucket: string, key: string): Promise<Readable>;
+  /**
+   * The object's size and its first `maxBytes` bytes (all of it when it is that small), in one GET: a small
+   * object needs no stat before it is read. ObjectStoreNotFoundError if it or its bucket is missing.
+   */
+  readPrefix(bucket: string, key: string, maxBytes: number): Promise<{ size: number; bytes: Buffer }>;
   /** Object bytes [start, end) (end exclusive) as a stream. */
   getRangeStream(bucket: string, key: string, start: number, end: number): Promise<Readable>;
   /**

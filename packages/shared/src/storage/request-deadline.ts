@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import http, { type ClientRequest } from 'node:http';
 import https from 'node:https';
 import { ObjectStoreTimeoutError, toObjectStoreError } from './object-store-errors.js';
+import { countObjectStoreRequest } from './request-counts.js';
 
 /** The HTTP requests a call under `withDeadline` has sent so far, so that a missed deadline can destroy them. */
 const callRequests = new AsyncLocalStorage<Set<ClientRequest>>();
@@ -15,6 +16,7 @@ export function createTrackingTransport(protocol: 'http:' | 'https:'): Pick<type
   const request = (options: http.RequestOptions, callback?: (res: http.IncomingMessage) => void) => {
     // minio always calls request(options, callback).
     const req = base.request(options, callback);
+    countObjectStoreRequest(options);
     callRequests.getStore()?.add(req);
     return req;
   };

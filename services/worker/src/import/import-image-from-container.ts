@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   type DbExecutor,
   type ImageStore,
@@ -36,6 +36,46 @@ export interface ImportDependencies {
 }
 
 /**
+ * The first GET of an import asks for this many bytes: it returns the object's size too, so no stat precedes it.
+ * An object this small is then inspected and streamed from memory: the metadata's ranged reads (footer, header,
+ * BAT: about 4 GETs) and the body's GET cost nothing more. A bigger object's metadata reads that fall in these
+ * bytes (a dynamic disk's headers and BAT) are served from them too. Far below a part (S3_PART_SIZE, at least
+ * 5 MiB), so a job's memory bound is unchanged.
+ */
+export const WHOLE_READ_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Reads of the source object: from the first GET's bytes where they reach, else from S3. */
+interface SourceReader {
+  size: number;
+  readRange(offset: number, length: number): Promise<Buffer>;
+  body(): Promise<Readable>;
+}
+
+async function openSourceReader(source: {
+  tenant: TenantObjectStore;
+  bucket: string;
+  object: string;
+}): Promise<SourceReader | undefined> {
+  const objects = source.tenant.objects;
+  const first = await undefinedIfNotFound(
+    objects.readPrefix(source.bucket, source.object, WHOLE_READ_MAX_BYTES),
+  );
+  if (!first) return undefined;
+  const prefix = first.bytes;
+  const whole = prefix.length >= first.size;
+  return {
+    size: first.size,
+    readRange: async (offset, length) =>
+      whole || offset + length <= prefix.length
+        ? prefix.subarray(offset, Math.min(offset + length, prefix.length))
+        : objects.readRange(source.bucket, source.object, offset, length),
+    // If the object changed since the first GET, the bytes disagree with its size or its metadata and the
+    // verifier rejects them, as it does when it changes between the ranged reads and the body.
+    body: async () => (whole ? Readable.from([prefix]) : objects.getStream(source.bucket, source.object)),
+  };
+}
+
+/**
  * Import use case: the tenant's `<container>/<object>` → validated VHD in the private image store → active image.
  * Safe to run any number of times for one task: the image row is keyed by the task, the stored key by the image,
  * and success is one transaction, so retries converge on one image and one object.
@@ -48,19 +88,19 @@ export async function importImageFromContainer(deps: ImportDependencies, run: Ta
   const tenant = await deps.tenantStores.forTenant(task.tenantId);
   const source = { tenant, bucket: tenant.bucketForContainer(request.container), object: request.object };
 
-  const stat = await undefinedIfNotFound(tenant.objects.stat(source.bucket, source.object));
-  if (!stat) {
+  const reader = await openSourceReader(source);
+  if (!reader) {
     throw new TaskFailedError(
       TaskMessage.importObjectNotFound,
       `${source.bucket}/${source.object} does not exist`,
     );
   }
 
-  await deps.inTransaction((tx) => reserveImageBytes(tx, task, stat.size, deps.defaultMaxImageBytes));
-  progress.startStage('inspecting', stat.size);
+  await deps.inTransaction((tx) => reserveImageBytes(tx, task, reader.size, deps.defaultMaxImageBytes));
+  progress.startStage('inspecting', reader.size);
   const inspected = await inspectVhdMetadata({
-    size: stat.size,
-    readRange: (offset, length) => tenant.objects.readRange(source.bucket, source.object, offset, length),
+    size: reader.size,
+    readRange: (offset, length) => reader.readRange(offset, length),
     maxVirtualSize: deps.maxVirtualSize,
   });
   if (!inspected.ok) throw new TaskFailedError(inspected.message, `${inspected.code}: ${inspected.detail}`);
@@ -79,7 +119,7 @@ export async function importImageFromContainer(deps: ImportDependencies, run: Ta
   }
   let facts: VhdFacts;
   try {
-    facts = await copyValidatedVhd(deps, run, source, inspected.metadata, image.storageKey);
+    facts = await copyValidatedVhd(deps, run, reader, inspected.metadata, image.storageKey);
   } catch (error) {
     if (error instanceof TaskFailedError) await discardImage(deps, image);
     throw error;
@@ -126,15 +166,17 @@ class AlreadySettled extends Error {}
 async function copyValidatedVhd(
   deps: ImportDependencies,
   run: TaskRunContext,
-  source: { tenant: TenantObjectStore; bucket: string; object: string },
+  reader: SourceReader,
   metadata: VhdMetadata,
   storageKey: string,
 ): Promise<VhdFacts> {
   const store = deps.imageStore;
-  // A crashed attempt may have left an unfinished upload of the same key: abort it rather than resume it.
-  await store.objects.abortIncompleteUploads(store.bucket, storageKey);
+  // A crashed attempt may have left an unfinished upload of the same key: abort it rather than resume it. An
+  // object that fits in one part is uploaded with one PUT, never multipart, so its earlier attempts left no upload
+  // and the listing is skipped (if its size changed between attempts, the image-store sweep reclaims the upload).
+  if (metadata.size > store.partSize) await store.objects.abortIncompleteUploads(store.bucket, storageKey);
   run.progress.startStage('uploading', metadata.size);
-  const body: Readable = await source.tenant.objects.getStream(source.bucket, source.object);
+  const body: Readable = await reader.body();
   const verifier = createVhdBodyVerifier(metadata);
   const chain = chainStreams(body, [verifier, run.progress.counter()], run.signal);
   try {

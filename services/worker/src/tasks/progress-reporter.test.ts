@@ -36,6 +36,27 @@ describe('ProgressReporter', () => {
     expect(last).toMatchObject({ stage: 'uploading', bytesDone: 510, bytesTotal: 1000, percent: 51 });
   });
 
+  it('a task shorter than the interval writes its progress once, at the final flush', async () => {
+    const { reporter, writes, tick } = setup();
+    reporter.startStage('inspecting', 4096);
+    tick(20);
+    reporter.startStage('uploading', 4096);
+    tick(20);
+    reporter.advance(4096);
+    await Promise.resolve();
+    expect(writes).toHaveLength(0);
+    await reporter.flush();
+    expect(writes).toEqual([expect.objectContaining({ stage: 'uploading', bytesDone: 4096, percent: 100 })]);
+  });
+
+  it('writes a new stage once the interval has passed since the last write', async () => {
+    const { reporter, writes, tick } = setup();
+    tick(1_000);
+    reporter.startStage('uploading', 10);
+    await Promise.resolve();
+    expect(writes.map((w) => w.stage)).toEqual(['uploading']);
+  });
+
   it('reports a null percent when the total is unknown, and swallows write errors', async () => {
     const errors: unknown[] = [];
     const reporter = new ProgressReporter(
