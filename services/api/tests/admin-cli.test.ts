@@ -68,6 +68,15 @@ describe('cloud-images-admin', () => {
     const revoked = await admin('token', 'revoke', token.json.id as string);
     expect(revoked).toMatchObject({ code: 0, json: { id: token.json.id, revoked_at: expect.any(String) } });
     expect((await admin('token', 'revoke', token.json.id as string)).code).toBe(1);
+
+    // The token itself is a secret: never on argv (exit 64, not echoed), but accepted on stdin.
+    const other = await admin('token', 'create', '--tenant', tenantId, '--role', 'observer');
+    const onArgv = await admin('token', 'revoke', other.json.token as string);
+    expect(onArgv.code).toBe(64);
+    expect(onArgv.stderr).toContain('stdin');
+    expect(onArgv.stdout + onArgv.stderr).not.toContain(other.json.token as string);
+    const viaStdin = await adminWith({ stdin: `${other.json.token as string}\n` }, 'token', 'revoke', '-');
+    expect(viaStdin).toMatchObject({ code: 0, json: { id: other.json.id, revoked_at: expect.any(String) } });
   });
 
   it("updates a tenant's limits and shows them with its usage (JSON)", async () => {
@@ -194,7 +203,7 @@ describe('cloud-images-admin', () => {
         '--tenant TENANT_ID',
         '--role admin|creator|observer',
         '[--description TEXT]',
-        'TOKEN_ID_OR_TOKEN',
+        'TOKEN_ID|-',
       ]) {
         expect(stdout, `${help.join(' ')} lists ${text}`).toContain(text);
       }

@@ -53,7 +53,7 @@ describe('parseAdminArguments', () => {
       message: "unexpected argument 'extra' for 'tenant list'",
     });
     expect(usageError(['token', 'revoke'])).toMatchObject({
-      message: 'token revoke needs TOKEN_ID_OR_TOKEN',
+      message: 'token revoke needs TOKEN_ID|-',
     });
     expect(usageError(['token', 'create', '--tenant', '', '--role', 'admin'])).toMatchObject({
       message: '--tenant is required',

@@ -1,4 +1,5 @@
-import { type DbExecutor, type TokenRole, tokenRole } from '@cloud-images/shared';
+import { readFileSync } from 'node:fs';
+import { type DbExecutor, isUuid, type TokenRole, tokenRole } from '@cloud-images/shared';
 import { type AdminInvocation, UsageError } from './admin-arguments.js';
 import { recordAuditEvent } from './audit-trail.js';
 import { createToken, listTokens, revokeToken, rotateToken } from './token-commands.js';
@@ -10,6 +11,27 @@ export function isTokenCommand(
   invocation: Extract<AdminInvocation, { kind: 'command' }>,
 ): invocation is TokenCommand {
   return invocation.name.startsWith('token ');
+}
+
+/**
+ * The token a revoke or rotate names: its id, or `-` to read the token itself from stdin. A token on argv would
+ * show in ps and shell history, so it is refused with exit 64, like every other secret of this CLI.
+ */
+export function tokenOperand(
+  command: string,
+  operand: string,
+  readStdin: () => string = () => readFileSync(0, 'utf8'),
+): string {
+  if (operand === '-') {
+    const token = readStdin().trim();
+    if (token === '') throw new UsageError('stdin is empty: expected the token', command);
+    return token;
+  }
+  if (isUuid(operand)) return operand;
+  throw new UsageError(
+    "give the token's id (token list shows it), or - and the token on stdin: a token on the command line would show in ps and shell history",
+    command,
+  );
 }
 
 /** A DURATION flag (or the default), refused with exit 64 when it is not one. */
@@ -54,7 +76,7 @@ export async function executeTokenCommand(
       return { tokens: await listTokens(db, flags.tenant ? { tenantId: flags.tenant } : {}) };
     case 'token rotate': {
       const grace = durationFlag(name, 'grace', flags.grace ?? '1h', false) ?? 0;
-      const rotated = await rotateToken(db, operand, { grace, lifetime: lifetime() });
+      const rotated = await rotateToken(db, tokenOperand(name, operand), { grace, lifetime: lifetime() });
       await recordAuditEvent(db, {
         actor: context.actor,
         action: 'token.rotate',
@@ -72,7 +94,7 @@ export async function executeTokenCommand(
       return rotated;
     }
     case 'token revoke': {
-      const token = await revokeToken(db, operand);
+      const token = await revokeToken(db, tokenOperand(name, operand));
       await recordAuditEvent(db, {
         actor: context.actor,
         action: 'token.revoke',

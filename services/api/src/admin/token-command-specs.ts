@@ -40,11 +40,11 @@ export const tokenCommandSpecs = {
       ...expiresInFlag,
       ...actorFlag,
     },
-    operand: { value: 'TOKEN_ID_OR_TOKEN', describe: "the token's id, or the token itself" },
+    operand: { value: 'TOKEN_ID|-', describe: "the token's id, or - to read the token itself from stdin" },
   },
   'token revoke': {
     summary: 'revoke an API token (the API refuses it within TOKEN_CACHE_TTL_MS)',
     flags: { ...actorFlag },
-    operand: { value: 'TOKEN_ID_OR_TOKEN', describe: "the token's id, or the token itself" },
+    operand: { value: 'TOKEN_ID|-', describe: "the token's id, or - to read the token itself from stdin" },
   },
 } as const satisfies Record<string, CommandSpec>;
