@@ -91,13 +91,27 @@ describe('a server that accepts and never answers', () => {
   it('a multipart upload that times out destroys its source', async () => {
     server = await LocalTcpServer.start();
     const store = storeFor(server.endpoint, { requestMs: LIMIT });
+    const partSize = 5 * 1024 * 1024;
+    // More than two parts, and never ending: a source that fits one part is sent as one PUT only once it ends,
+    // so the upload reaches the (hung) server only when it is known to need several parts.
     const source = new Readable({ read() {} });
-    source.push(Buffer.alloc(1024));
+    source.push(Buffer.alloc(2 * partSize + 1));
+    await expectTimeout(
+      () => store.uploadMultipart({ bucket: 'bucket', key: 'key', source, partSize }),
+      LIMIT,
+    );
+    expect(source.destroyed).toBe(true);
+    expect(await server.waitUntilAllClosed()).toBe(0);
+  });
+
+  it('an upload that fits one part is one PUT, bounded by the same request timeout', async () => {
+    server = await LocalTcpServer.start();
+    const store = storeFor(server.endpoint, { requestMs: LIMIT });
+    const source = Readable.from([Buffer.alloc(1024)]);
     await expectTimeout(
       () => store.uploadMultipart({ bucket: 'bucket', key: 'key', source, partSize: 5 * 1024 * 1024 }),
       LIMIT,
     );
-    expect(source.destroyed).toBe(true);
     expect(await server.waitUntilAllClosed()).toBe(0);
   });
 });
