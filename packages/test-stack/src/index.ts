@@ -13,6 +13,7 @@ export {
 } from './helpers.js';
 export type { RestartableService } from './native.js';
 export { type PrivateRedis, type PrivateRedisOptions, startRedis } from './private-redis.js';
+export { type CommandRun, type RunCommandOptions, runCommand } from './run-command.js';
 export { type SeededTenant, type SeedTenantOptions, type SqlRunner, seedTenant } from './seed-tenant.js';
 export type { LogEntry, LogLine, LogMatch } from './service-log.js';
 export { type ExitStatus, ServiceProcess, type ServiceProcessOptions } from './service-process.js';

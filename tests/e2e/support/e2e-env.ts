@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type CommandRun,
   createIsolatedDatabase,
   type IsolatedDatabase,
+  runCommand,
   type S3Credentials,
   type ServiceName,
   type ServiceProcess,
@@ -314,11 +315,7 @@ function startService(
 }
 
 /** What one admin CLI run got: exit code and output, as an operator would see them. */
-export interface AdminRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type AdminRun = CommandRun;
 
 /** Extra environment for one admin CLI run (overrides, '' unsets) and what it reads on stdin. */
 export interface AdminRunOptions {
@@ -335,30 +332,16 @@ export function runAdmin(
   args: string[],
   options: AdminRunOptions = {},
 ): Promise<AdminRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ADMIN_CLI, ...args], {
-      env: {
-        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-        DATABASE_URL: env['DATABASE_URL']!,
-        TENANT_SECRET_KEY: env['TENANT_SECRET_KEY']!,
-        S3_ENDPOINT: env['S3_ENDPOINT']!,
-        S3_REGION: env['S3_REGION']!,
-        ...options.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.stdin ?? '');
+  return runCommand(process.execPath, [ADMIN_CLI, ...args], {
+    env: {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      DATABASE_URL: env['DATABASE_URL']!,
+      TENANT_SECRET_KEY: env['TENANT_SECRET_KEY']!,
+      S3_ENDPOINT: env['S3_ENDPOINT']!,
+      S3_REGION: env['S3_REGION']!,
+      ...options.env,
+    },
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
   });
 }
 

@@ -1,13 +1,9 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type CommandRun, runCommand } from '@cloud-images/test-stack';
 
 const cliPath = fileURLToPath(new URL('../../src/admin/cli.ts', import.meta.url));
 
-export interface AdminRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type AdminRun = CommandRun;
 
 /** What one run adds to the runner's environment, and what it writes to the CLI's stdin (then closes it). */
 export interface AdminRunOptions {
@@ -22,24 +18,9 @@ export interface AdminRunOptions {
  */
 export function adminCliRunner(env: Record<string, string>) {
   const runWith = (options: AdminRunOptions, ...args: string[]): Promise<AdminRun> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], {
-        env: { PATH: process.env.PATH ?? '', ...env, ...options.env },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-      });
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      // A CLI that never reads stdin may exit first: EPIPE on it is not the test's concern.
-      child.stdin.on('error', () => {});
-      child.stdin.end(options.stdin ?? '');
+    runCommand(process.execPath, ['--import', 'tsx', cliPath, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env, ...options.env },
+      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
     });
   const withJson = (result: AdminRun) => ({
     ...result,
