@@ -157,6 +157,10 @@ async function runPhase(
           logFile: join(work, `worker-${variant.label}-${workers}-${i}.log`),
           readyPath: '/readyz',
           port: port!,
+          // BENCH_WORKER_CPU_PROF=DIR writes each worker's CPU profile there when it stops.
+          ...(process.env.BENCH_WORKER_CPU_PROF
+            ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] }
+            : {}),
         }),
       );
     }

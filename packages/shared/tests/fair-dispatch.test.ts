@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../src/db/client.js';
 import { outbox, tasks, tenants, workerHeartbeats } from '../src/db/schema.js';
-import { dispatchRound } from '../src/dispatch/fair-dispatcher.js';
+import { DISPATCH_ROUND_MAX_TASKS, dispatchRound } from '../src/dispatch/fair-dispatcher.js';
 import { recoverStaleTasks } from '../src/dispatch/task-recovery.js';
 import { TaskMessage } from '../src/tasks/task-messages.js';
 import { TaskOutcomeWriter } from '../src/tasks/task-outcome.js';
@@ -97,6 +97,19 @@ describe('dispatchRound', () => {
     await worker(3);
     const rounds = await Promise.all(Array.from({ length: 5 }, () => dispatchRound(handle.db, options)));
     expect(rounds.flatMap((r) => r.dispatched)).toHaveLength(3);
+  });
+
+  it('dispatches a burst in rounds of at most DISPATCH_ROUND_MAX_TASKS, each committed on its own', async () => {
+    const burst = DISPATCH_ROUND_MAX_TASKS + 8;
+    await queue(Array.from({ length: burst }, () => 'A'));
+    await handle.db.update(tenants).set({ maxActiveTasks: 1000 });
+    await worker(1000);
+    const first = await dispatchRound(handle.db, options);
+    expect(first.dispatched).toHaveLength(DISPATCH_ROUND_MAX_TASKS);
+    expect(first.more).toBe(true);
+    const second = await dispatchRound(handle.db, options);
+    expect(second.dispatched).toHaveLength(8);
+    expect(second.more).toBe(false);
   });
 });
 

@@ -72,6 +72,7 @@ const ALL_TABLES = [
   'images',
   'outbox',
   'tasks',
+  'tenant_usage',
   'tenants',
   'worker_heartbeats',
 ];

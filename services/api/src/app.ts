@@ -45,12 +45,26 @@ export interface AppDeps {
   tokenCache: TokenCache;
 }
 
+/**
+ * One line per request names the request, not its headers: every header copied, redacted and serialised on
+ * every request cost about as much as the rest of the line, and the token header is one less thing to redact.
+ */
+const REQUEST_LOG_SERIALIZERS = {
+  req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+    id: req.id,
+    method: req.method,
+    url: req.url,
+    remoteAddress: req.remoteAddress,
+  }),
+  res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+};
+
 /** Builds the Express app from injected dependencies; owns no connections, so tests build it freely. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(pinoHttp({ logger: deps.logger }));
+  app.use(pinoHttp({ logger: deps.logger, serializers: REQUEST_LOG_SERIALIZERS }));
   app.use(requestMetrics(deps.metrics));
   // /healthz, /readyz and /metrics live on the ops listener (ops/ops-app.ts); clients look for the spec here.
   const openApiDocument = buildOpenApiDocument();
@@ -68,7 +82,7 @@ export function createApp(deps: AppDeps): Express {
     limits: deps.tenantLimits,
     onTaskQueued: deps.onTaskQueued,
   });
-  app.use(taskRoutes(tasks, deps.db, deps.bodyLimitBytes));
+  app.use(taskRoutes(tasks, deps.bodyLimitBytes));
   const images = createImageService({ db: deps.db, store: deps.imageStore, logger: deps.logger });
   app.use(imageDownloadRoutes(images, deps.imageStore));
   app.use(memberRoutes(createMemberService(deps.db, images), deps.bodyLimitBytes));

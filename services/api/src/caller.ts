@@ -5,4 +5,6 @@ export interface Caller {
   tenantId: string;
   role: TokenRole;
   tokenId: string;
+  /** The tenant's bucket prefix, fixed when the tenant is created: imports name containers under it. */
+  bucketPrefix: string;
 }

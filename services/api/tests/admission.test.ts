@@ -1,6 +1,7 @@
-import { images, tasks } from '@cloud-images/shared';
+import { images, tasks, tenantLimitDefaultsConfig } from '@cloud-images/shared';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMISSION_SLOTS, admitTask, ExclusiveAdmissionNeeded } from '../src/tasks/tenant-admission.js';
 import { importBody, startTestApi, type TestApi } from './support/api-harness.js';
 
 let t: TestApi;
@@ -58,6 +59,67 @@ describe('admission control', () => {
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(5);
     expect(statuses.filter((s) => s === 413)).toHaveLength(15);
+  });
+
+  it('holds above the slot count too: 40 simultaneous POSTs against max_pending_tasks 12 admit exactly 12', async () => {
+    // 12 > ADMISSION_SLOTS, so the first admissions take the shared path and the last ones the exclusive one.
+    expect(12).toBeGreaterThan(ADMISSION_SLOTS);
+    const tenant = await t.createTestTenant();
+    await t.setTenantLimits(tenant.id, { maxPendingTasks: 12 });
+    const answers = await Promise.all(Array.from({ length: 40 }, () => post(tenant.tokens.creator)));
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(12);
+    expect(answers.filter((a) => a.status === 413)).toHaveLength(28);
+    const [row] = (
+      await t.db.execute(
+        sql`select count(*)::int as n from tasks where tenant_id = ${tenant.id} and status = 'pending'`,
+      )
+    ).rows as { n: number }[];
+    expect(row?.n).toBe(12);
+  });
+
+  it("runs a tenant's admissions side by side while it is far from its limits", async () => {
+    const tenant = await t.createTestTenant();
+    const defaults = tenantLimitDefaultsConfig.parse({});
+    await t.db.transaction(async (first) => {
+      await admitTask(first, tenant.id, 'import', defaults, 'shared');
+      // With one admission lock per tenant this second admission would wait for the first to commit.
+      await t.db.transaction(async (second) => {
+        await second.execute(sql`set local lock_timeout = '2s'`);
+        await admitTask(second, tenant.id, 'import', defaults, 'shared');
+      });
+      // The exclusive admission (near a limit) must wait for the shared one still open: its count is exact.
+      await expect(
+        t.db.transaction(async (exclusive) => {
+          await exclusive.execute(sql`set local lock_timeout = '300ms'`);
+          await admitTask(exclusive, tenant.id, 'import', defaults, 'exclusive');
+        }),
+      ).rejects.toMatchObject({ cause: { code: '55P03' } }); // lock_not_available: it waited and timed out
+    });
+  });
+
+  it('counts, after waiting for the lock, the task the holder committed meanwhile', async () => {
+    const tenant = await t.createTestTenant();
+    await t.setTenantLimits(tenant.id, { maxPendingTasks: 1 });
+    const defaults = tenantLimitDefaultsConfig.parse({});
+    let second: Promise<unknown> = Promise.resolve();
+    await t.db.transaction(async (first) => {
+      await admitTask(first, tenant.id, 'export', defaults, 'exclusive');
+      await first.insert(tasks).values({ tenantId: tenant.id, type: 'export', input: {}, requestHash: 'x' });
+      // Waits for `first`; its usage must then include first's task (a snapshot taken before the lock would not).
+      second = t.db.transaction((tx) => admitTask(tx, tenant.id, 'export', defaults, 'exclusive'));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    });
+    await expect(second).rejects.toThrow(/max_pending_tasks is 1 and the tenant has 1/);
+  });
+
+  it('sends an admission within ADMISSION_SLOTS of a limit to the exclusive lock', async () => {
+    const tenant = await t.createTestTenant();
+    await t.setTenantLimits(tenant.id, { maxPendingTasks: ADMISSION_SLOTS - 1 });
+    const defaults = tenantLimitDefaultsConfig.parse({});
+    await expect(
+      t.db.transaction((tx) => admitTask(tx, tenant.id, 'export', defaults, 'shared')),
+    ).rejects.toBeInstanceOf(ExclusiveAdmissionNeeded);
+    await t.db.transaction((tx) => admitTask(tx, tenant.id, 'export', defaults, 'exclusive'));
   });
 
   it('counts images held and imports in flight against max_images', async () => {

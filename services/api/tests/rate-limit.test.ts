@@ -1,5 +1,9 @@
 import { type PrivateRedis, startRedis } from '@cloud-images/test-stack';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenOverLimit, TokenRateLimiter } from '../src/http/token-rate-limiter.js';
 import { importBody, startTestApi, type TestApi, type TestTenant } from './support/api-harness.js';
 
 // A private Redis: this file stops it.
@@ -56,5 +60,91 @@ describe('per-token rate limit', () => {
     );
     expect(answers.every((a) => a.status === 201)).toBe(true);
     await redis.start();
+  });
+
+  it('takes no Redis round trip on the request path while a token is known to have points left', async () => {
+    const client = new Redis(redis.url);
+    const pauser = new Redis(redis.url);
+    try {
+      await client.ping(); // ready: the limiter lets requests through unasked while its client is connecting
+      const limiter = new TokenRateLimiter({
+        redis: client,
+        points: 100,
+        durationSeconds: 30,
+        keyPrefix: `headroom-${Date.now()}`,
+        logger: pino({ enabled: false }),
+      });
+      await limiter.admit('known-token'); // Redis answers: 99 left
+      await pauser.call('CLIENT', 'PAUSE', '1500', 'ALL');
+      const decision = (tokenId: string) =>
+        Promise.race([
+          limiter.admit(tokenId).then(() => 'admitted'),
+          new Promise((resolve) => setTimeout(resolve, 150, 'waiting for Redis')),
+        ]);
+      // While Redis answers nothing, the known token goes on at once; an unknown one waits for Redis.
+      expect(await decision('known-token')).toBe('admitted');
+      expect(await decision('unknown-token')).toBe('waiting for Redis');
+      await pauser.call('CLIENT', 'UNPAUSE');
+    } finally {
+      client.disconnect();
+      pauser.disconnect();
+    }
+  });
+
+  it('stays exact within one process when the requests of a known token race past its limit', async () => {
+    const client = new Redis(redis.url);
+    try {
+      await client.ping();
+      const limiter = new TokenRateLimiter({
+        redis: client,
+        points: 10,
+        durationSeconds: 30,
+        keyPrefix: `exact-${Date.now()}`,
+        logger: pino({ enabled: false }),
+      });
+      await limiter.admit('token'); // 9 left
+      const results = await Promise.allSettled(Array.from({ length: 15 }, () => limiter.admit('token')));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(9);
+      const refused = results.filter((r) => r.status === 'rejected');
+      expect(refused).toHaveLength(6);
+      expect(refused.every((r) => (r as PromiseRejectedResult).reason instanceof TokenOverLimit)).toBe(true);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('counts the requests it let through unasked in Redis together, a few commands for many requests', async () => {
+    const client = new Redis(redis.url);
+    try {
+      await client.ping();
+      const keyPrefix = `batched-${Date.now()}`;
+      const limiter = new TokenRateLimiter({
+        redis: client,
+        points: 1000,
+        durationSeconds: 30,
+        keyPrefix,
+        logger: pino({ enabled: false }),
+      });
+      await limiter.admit('token');
+      const commands = async () =>
+        Number(/total_commands_processed:(\d+)/.exec(await client.info('stats'))?.[1]);
+      const before = await commands();
+      for (let i = 0; i < 50; i++) await limiter.admit('token');
+      await new Promise((resolve) => setTimeout(resolve, 100)); // past the flush interval
+      const sent = (await commands()) - before - 1; // minus this INFO
+      const counted = await new RateLimiterRedis({
+        storeClient: client,
+        points: 1000,
+        duration: 30,
+        keyPrefix: `${keyPrefix}:rate`,
+      }).get('token');
+      console.log(
+        `[rate-limit] 50 requests let through: ${sent} Redis command(s), ${counted?.consumedPoints} points counted`,
+      );
+      expect(counted?.consumedPoints).toBe(51);
+      expect(sent).toBeLessThanOrEqual(5);
+    } finally {
+      client.disconnect();
+    }
   });
 });

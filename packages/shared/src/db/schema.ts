@@ -9,6 +9,7 @@ import {
   pgEnum,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -114,6 +115,11 @@ export const tasks = pgTable(
     index('tasks_undispatched_idx')
       .on(t.tenantId, t.createdAt)
       .where(sql`${t.status} = 'pending' and ${t.dispatchedAt} is null`),
+    // The dispatcher counts the tasks holding a worker slot every round: bounded by the workers' capacity,
+    // not by the backlog of undispatched tasks.
+    index('tasks_holding_slot_idx')
+      .on(t.tenantId)
+      .where(sql`${t.status} = 'processing' or (${t.status} = 'pending' and ${t.dispatchedAt} is not null)`),
     uniqueIndex('tasks_tenant_idempotency_key_idx')
       .on(t.tenantId, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),
@@ -195,6 +201,28 @@ export const outbox = pgTable(
     lastError: text('last_error'),
   },
   (t) => [index('outbox_unpublished_idx').on(t.createdAt).where(sql`${t.publishedAt} is null`)],
+);
+
+/**
+ * What admission compares with a tenant's limits, kept by triggers on `tasks` and `images` (migration 0004) in
+ * the same transaction as the rows they count, so it cannot drift from them: `unfinished_tasks` = tasks pending
+ * or processing; `images_held` = images queued, saving or active, plus imports unfinished that have no image row
+ * yet. A tenant's figure is the sum over its rows: each change goes to one of 8 shards (an admitted insert to its
+ * admission slot's, any other change by the row's id), so
+ * concurrent admissions and task transitions of one tenant rarely wait for each other on one row. Admission
+ * reads 8 rows instead of counting a backlog that may hold thousands of tasks. See docs/fair-dispatch.md.
+ */
+export const tenantUsage = pgTable(
+  'tenant_usage',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    shard: smallint('shard').notNull(),
+    unfinishedTasks: integer('unfinished_tasks').notNull().default(0),
+    imagesHeld: integer('images_held').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.shard] })],
 );
 
 /**

@@ -5,6 +5,19 @@ import { queueForTaskType } from '../queue/catalog.js';
 /** Any fixed 64-bit key: one dispatcher at a time across every API and worker replica. */
 const DISPATCH_LOCK_KEY = 0x0c10_0d15;
 
+/**
+ * Kicks (after each POST, after each finished job) start a round at most this often per process: under a burst
+ * they coalesce into one round per gap, which dispatches for all of them, instead of back-to-back transactions.
+ */
+export const DISPATCH_KICK_MIN_GAP_MS = 10;
+
+/**
+ * Tasks one round dispatches at most. A burst of hundreds of POSTs with free capacity used to be dispatched in
+ * one long transaction whose outbox rows all appeared at its end; rounds of this size commit (and wake the
+ * relay) as they go. A round that reaches it reports `more`, and its runner starts the next one at once.
+ */
+export const DISPATCH_ROUND_MAX_TASKS = 32;
+
 /** Postgres NOTIFY channel sent when the dispatcher wrote outbox rows, so a relay can publish at once. */
 export const OUTBOX_NOTIFY_CHANNEL = 'cloud_images_outbox';
 
@@ -26,6 +39,8 @@ export interface DispatchRound {
   capacity: number;
   busy: number;
   dispatched: DispatchedTask[];
+  /** True when the round stopped at DISPATCH_ROUND_MAX_TASKS with capacity left: run another one now. */
+  more: boolean;
 }
 
 /** Tasks that hold a worker slot: processing, or handed to the queue and not claimed yet. */
@@ -48,15 +63,16 @@ export async function dispatchRound(
   return db.transaction(async (tx) => {
     const rows = async (query: ReturnType<typeof sql>) => (await tx.execute(query)).rows as Row[];
     const [lock] = await rows(sql`select pg_try_advisory_xact_lock(${DISPATCH_LOCK_KEY}) as locked`);
-    if (!lock?.locked) return { locked: false, capacity: 0, busy: 0, dispatched: [] };
-    const [cap] = await rows(sql`
-      select coalesce(sum(concurrency), 0)::int as capacity from worker_heartbeats
-      where last_seen_at > now() - make_interval(secs => ${options.heartbeatTtlMs / 1000})`);
-    const [load] = await rows(sql`select count(*)::int as busy from tasks where ${HOLDS_SLOT}`);
-    const capacity = Number(cap?.capacity ?? 0);
+    if (!lock?.locked) return { locked: false, capacity: 0, busy: 0, dispatched: [], more: false };
+    const [load] = await rows(sql`
+      select (select coalesce(sum(concurrency), 0) from worker_heartbeats
+               where last_seen_at > now() - make_interval(secs => ${options.heartbeatTtlMs / 1000}))::int as capacity,
+             (select count(*) from tasks where ${HOLDS_SLOT})::int as busy`);
+    const capacity = Number(load?.capacity ?? 0);
     const busy = Number(load?.busy ?? 0);
     const dispatched: DispatchedTask[] = [];
-    for (let free = capacity - busy; free > 0; free--) {
+    let free = capacity - busy;
+    for (; free > 0 && dispatched.length < DISPATCH_ROUND_MAX_TASKS; free--) {
       const [next] = await rows(sql`
         with waiting as (
           select tenant_id, min(created_at) as oldest from tasks
@@ -90,6 +106,7 @@ export async function dispatchRound(
       dispatched.push({ taskId, tenantId });
     }
     if (dispatched.length > 0) await tx.execute(sql`select pg_notify(${OUTBOX_NOTIFY_CHANNEL}, '')`);
-    return { locked: true, capacity, busy, dispatched };
+    const more = dispatched.length === DISPATCH_ROUND_MAX_TASKS && free > 0;
+    return { locked: true, capacity, busy, dispatched, more };
   });
 }

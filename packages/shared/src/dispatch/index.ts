@@ -1,4 +1,6 @@
 export {
+  DISPATCH_KICK_MIN_GAP_MS,
+  DISPATCH_ROUND_MAX_TASKS,
   type DispatchedTask,
   type DispatchOptions,
   type DispatchRound,

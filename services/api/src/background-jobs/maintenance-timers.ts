@@ -1,5 +1,6 @@
 import {
   type Database,
+  DISPATCH_KICK_MIN_GAP_MS,
   dispatchRound,
   type ImageStore,
   type Logger,
@@ -34,17 +35,22 @@ export interface MaintenanceDeps {
  */
 export function startMaintenanceTimers(config: ApiConfig, deps: MaintenanceDeps) {
   const { db, logger } = deps;
-  const dispatcher = new PeriodicRunner(async () => {
-    try {
-      const round = await dispatchRound(db, {
-        defaultMaxActive: config.TENANT_DEFAULT_MAX_ACTIVE_TASKS,
-        heartbeatTtlMs: config.WORKER_HEARTBEAT_TTL_MS,
-      });
-      if (round.dispatched.length > 0) deps.kickRelay();
-    } catch (error) {
-      logger.warn({ err: error }, 'dispatcher: round failed; will retry');
-    }
-  }, config.DISPATCH_INTERVAL_MS);
+  const dispatcher = new PeriodicRunner(
+    async () => {
+      try {
+        const round = await dispatchRound(db, {
+          defaultMaxActive: config.TENANT_DEFAULT_MAX_ACTIVE_TASKS,
+          heartbeatTtlMs: config.WORKER_HEARTBEAT_TTL_MS,
+        });
+        if (round.dispatched.length > 0) deps.kickRelay();
+        if (round.more) dispatcher.kick(); // the next batch as soon as this run ends
+      } catch (error) {
+        logger.warn({ err: error }, 'dispatcher: round failed; will retry');
+      }
+    },
+    config.DISPATCH_INTERVAL_MS,
+    DISPATCH_KICK_MIN_GAP_MS,
+  );
   const recovery = new PeriodicRunner(async () => {
     try {
       const stale = await recoverStaleTasks(db, deps.outcomes, {

@@ -1,4 +1,11 @@
-import { apiTokens, type Database, hashApiToken, type Logger, type TokenRole } from '@cloud-images/shared';
+import {
+  apiTokens,
+  type Database,
+  hashApiToken,
+  type Logger,
+  type TokenRole,
+  tenants,
+} from '@cloud-images/shared';
 import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { RequestHandler, Response } from 'express';
 import type { Caller } from '../caller.js';
@@ -22,9 +29,11 @@ async function lookUpGrant(db: Database, tokenHash: string): Promise<TokenGrant 
       tokenId: apiTokens.id,
       tenantId: apiTokens.tenantId,
       role: apiTokens.role,
+      bucketPrefix: tenants.bucketPrefix,
       expiresAt: apiTokens.expiresAt,
     })
     .from(apiTokens)
+    .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
     .where(
       and(
         eq(apiTokens.tokenHash, tokenHash),
@@ -54,7 +63,12 @@ export function authenticate(db: Database, options: AuthOptions): RequestHandler
     }
     if (!grant) throw new Unauthorized('The X-Auth-Token is not valid.');
     lastUsed.record(grant.tokenId);
-    const caller: Caller = { tenantId: grant.tenantId, role: grant.role, tokenId: grant.tokenId };
+    const caller: Caller = {
+      tenantId: grant.tenantId,
+      role: grant.role,
+      tokenId: grant.tokenId,
+      bucketPrefix: grant.bucketPrefix,
+    };
     res.locals.caller = caller;
     next();
   };

@@ -5,6 +5,7 @@ const grant = (expiresAt: Date | null): TokenGrant => ({
   tokenId: 't1',
   tenantId: '00000001',
   role: 'admin',
+  bucketPrefix: '',
   expiresAt,
 });
 

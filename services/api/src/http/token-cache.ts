@@ -5,6 +5,8 @@ export interface TokenGrant {
   tokenId: string;
   tenantId: string;
   role: TokenRole;
+  /** The tenant's bucket prefix (set at tenant creation, never changed), so an import needs no tenant lookup. */
+  bucketPrefix: string;
   /** null: never expires. */
   expiresAt: Date | null;
 }

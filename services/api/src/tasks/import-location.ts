@@ -1,5 +1,4 @@
-import { type Database, importLocationProblem, tenants } from '@cloud-images/shared';
-import { eq } from 'drizzle-orm';
+import { importLocationProblem } from '@cloud-images/shared';
 import { InvalidRequestError } from '../domain-errors.js';
 
 /**
@@ -7,20 +6,12 @@ import { InvalidRequestError } from '../domain-errors.js';
  * name once the caller's bucket prefix is prepended. Anything else about the body is the contract's business, so a
  * body that is not an import (or not even an object) passes through untouched.
  */
-export async function assertImportLocationFitsTenant(
-  db: Database,
-  tenantId: string,
-  body: unknown,
-): Promise<void> {
+export function assertImportLocationFitsTenant(bucketPrefix: string, body: unknown): void {
   const input = (body as { type?: unknown; input?: { import_from?: unknown } } | undefined) ?? {};
   const importFrom = input.input?.import_from;
   // Values the contract rejects on its own are left to it, so its message (and its order of checks) wins.
   if (input.type !== 'import' || typeof importFrom !== 'string' || importFrom === '') return;
   if (importLocationProblem(importFrom) !== undefined) return;
-  const [tenant] = await db
-    .select({ bucketPrefix: tenants.bucketPrefix })
-    .from(tenants)
-    .where(eq(tenants.id, tenantId));
-  const problem = importLocationProblem(importFrom, tenant?.bucketPrefix ?? '');
+  const problem = importLocationProblem(importFrom, bucketPrefix);
   if (problem) throw new InvalidRequestError(`Invalid 'input.import_from': ${problem}`);
 }

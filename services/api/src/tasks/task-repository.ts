@@ -11,7 +11,7 @@ import {
 } from '@cloud-images/shared';
 import { and, eq, gt, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import { afterMarker, keysetOrder } from '../db/keyset-pagination.js';
-import { admitTask } from './tenant-admission.js';
+import { type AdmissionMode, admitTask, ExclusiveAdmissionNeeded } from './tenant-admission.js';
 
 /** A task exists for its client until `expires_at`; after that it is gone even before the purge deletes it. */
 export const taskIsVisible = or(isNull(tasks.expiresAt), gt(tasks.expiresAt, sql`now()`)) as SQL;
@@ -34,13 +34,29 @@ export type CreateTaskOutcome =
 /**
  * Writes the task row, pending and undispatched: the fair dispatcher later hands it to the queue (its outbox
  * row is written then, in the dispatcher's transaction). An idempotent replay returns the original task before
- * any limit is checked; a new task is admitted under the tenant's row lock (OverLimitError otherwise).
+ * any limit is checked; a new task is admitted under the tenant's admission locks (OverLimitError otherwise).
  */
 export async function insertTask(
   db: Database,
   outcomes: TaskOutcomeWriter,
   task: NewTask,
   limits: TenantLimitDefaults,
+): Promise<CreateTaskOutcome> {
+  try {
+    return await insertTaskAdmitted(db, outcomes, task, limits, 'shared');
+  } catch (error) {
+    // Near a limit: the shared attempt wrote nothing and rolled back; count again under the exclusive lock.
+    if (!(error instanceof ExclusiveAdmissionNeeded)) throw error;
+    return insertTaskAdmitted(db, outcomes, task, limits, 'exclusive');
+  }
+}
+
+async function insertTaskAdmitted(
+  db: Database,
+  outcomes: TaskOutcomeWriter,
+  task: NewTask,
+  limits: TenantLimitDefaults,
+  admission: AdmissionMode,
 ): Promise<CreateTaskOutcome> {
   return db.transaction(async (tx) => {
     if (task.idempotencyKey) {
@@ -58,7 +74,7 @@ export async function insertTask(
       if (replay) return replayOutcome(replay, task);
     }
     // A task born failed never runs, so it takes no slot under the limits.
-    if (task.failureMessage === undefined) await admitTask(tx, task.tenantId, task.type, limits);
+    if (task.failureMessage === undefined) await admitTask(tx, task.tenantId, task.type, limits, admission);
     const [row] = await tx
       .insert(tasks)
       .values({
@@ -107,15 +123,34 @@ function replayOutcome(existing: TaskRow, task: NewTask): CreateTaskOutcome {
     : { kind: 'key-conflict', task: existing };
 }
 
+function prepareFindVisibleTask(db: Database) {
+  return db
+    .select()
+    .from(tasks)
+    .where(
+      and(
+        eq(tasks.id, sql.placeholder('id')),
+        eq(tasks.tenantId, sql.placeholder('tenantId')),
+        taskIsVisible,
+      ),
+    )
+    .prepare('find_visible_task');
+}
+
+/** Built once per database: GET /v2/tasks/{id} is the hottest read, and building the query cost more than running it. */
+const findVisibleTaskQueries = new WeakMap<Database, ReturnType<typeof prepareFindVisibleTask>>();
+
 export async function findVisibleTask(
   db: Database,
   tenantId: string,
   id: string,
 ): Promise<TaskRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.id, id), eq(tasks.tenantId, tenantId), taskIsVisible));
+  let query = findVisibleTaskQueries.get(db);
+  if (!query) {
+    query = prepareFindVisibleTask(db);
+    findVisibleTaskQueries.set(db, query);
+  }
+  const [row] = await query.execute({ id, tenantId });
   return row;
 }
 

@@ -1,4 +1,3 @@
-import type { Database } from '@cloud-images/shared';
 import { Router } from 'express';
 import { callerOf, requireWriteRole } from '../http/auth.js';
 import { jsonBody } from '../http/json-body.js';
@@ -8,7 +7,7 @@ import { assertImportLocationFitsTenant } from './import-location.js';
 import type { TaskService } from './task-service.js';
 import { taskPath, taskStubView, taskView } from './task-view.js';
 
-export function taskRoutes(service: TaskService, db: Database, bodyLimitBytes: number): Router {
+export function taskRoutes(service: TaskService, bodyLimitBytes: number): Router {
   const router = Router();
 
   resource(router, '/v2/tasks', {
@@ -27,7 +26,7 @@ export function taskRoutes(service: TaskService, db: Database, bodyLimitBytes: n
       requireWriteRole,
       jsonBody(bodyLimitBytes),
       async (req, res) => {
-        await assertImportLocationFitsTenant(db, callerOf(res).tenantId, req.body);
+        assertImportLocationFitsTenant(callerOf(res).bucketPrefix, req.body);
         const { task, replayed } = await service.create(callerOf(res), req.body, req.get('idempotency-key'));
         if (replayed) res.set('Idempotent-Replayed', 'true');
         res.status(201).location(taskPath(task.id)).json(taskView(task));

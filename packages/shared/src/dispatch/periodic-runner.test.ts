@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PeriodicRunner } from './periodic-runner.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('PeriodicRunner', () => {
+  it('turns a burst of kicks into one run per minimum gap', async () => {
+    vi.useFakeTimers();
+    let runs = 0;
+    const runner = new PeriodicRunner(
+      async () => {
+        runs += 1;
+      },
+      60_000,
+      20,
+      () => Date.now(),
+    );
+    runner.start();
+    for (let i = 0; i < 50; i++) {
+      runner.kick();
+      await vi.advanceTimersByTimeAsync(1); // 50 kicks over 50 ms
+    }
+    await vi.advanceTimersByTimeAsync(25); // the last kick's deferred run
+    // One run at 0 ms, then at most one per 20 ms: 0, 20, 40 and the deferred one at 60 ms.
+    expect(runs).toBeGreaterThanOrEqual(3);
+    expect(runs).toBeLessThanOrEqual(4);
+    await runner.stop();
+  });
+
+  it('runs every kick at once without a gap, and once more for a kick during a run', async () => {
+    let release: () => void = () => {};
+    let runs = 0;
+    const runner = new PeriodicRunner(async () => {
+      runs += 1;
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    }, 60_000);
+    runner.start();
+    runner.kick();
+    runner.kick();
+    runner.kick(); // both during the first run: one rerun
+    expect(runs).toBe(1);
+    release();
+    await vi.waitFor(() => expect(runs).toBe(2));
+    release();
+    await runner.stop();
+    expect(runs).toBe(2);
+  });
+
+  it('never runs a deferred kick after stop', async () => {
+    vi.useFakeTimers();
+    let runs = 0;
+    const runner = new PeriodicRunner(
+      async () => {
+        runs += 1;
+      },
+      60_000,
+      100,
+    );
+    runner.start();
+    runner.kick();
+    await vi.advanceTimersByTimeAsync(1);
+    runner.kick(); // deferred by the gap
+    await runner.stop();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(runs).toBe(1);
+  });
+});
