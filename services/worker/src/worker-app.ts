@@ -1,14 +1,12 @@
 import {
   createDatabase,
+  createDispatcherRunner,
   createObjectStoreFactory,
   type DbExecutor,
-  DISPATCH_KICK_MIN_GAP_MS,
-  dispatchRound,
   ensureImageStoreBucket,
   type Logger,
   objectStoreTimeouts,
   openImageStore,
-  PeriodicRunner,
   QueueName,
   SecretBox,
   TaskOutcomeWriter,
@@ -79,21 +77,13 @@ export async function startWorkerApp(
   );
   // The worker dispatches too, right after a job ends, so a freed slot is refilled without waiting for the API's
   // tick; the dispatcher's NOTIFY then wakes the API's relay. The advisory lock keeps one dispatcher at a time.
-  const dispatcher = new PeriodicRunner(
-    async () => {
-      try {
-        const round = await dispatchRound(db, {
-          defaultMaxActive: config.TENANT_DEFAULT_MAX_ACTIVE_TASKS,
-          heartbeatTtlMs: config.WORKER_HEARTBEAT_TTL_MS,
-        });
-        if (round.more) dispatcher.kick(); // the next batch as soon as this run ends
-      } catch (error) {
-        logger.warn({ err: error }, 'dispatcher: round failed; will retry');
-      }
-    },
-    config.DISPATCH_INTERVAL_MS,
-    DISPATCH_KICK_MIN_GAP_MS,
-  );
+  const dispatcher = createDispatcherRunner({
+    db,
+    logger,
+    defaultMaxActive: config.TENANT_DEFAULT_MAX_ACTIVE_TASKS,
+    heartbeatTtlMs: config.WORKER_HEARTBEAT_TTL_MS,
+    intervalMs: config.DISPATCH_INTERVAL_MS,
+  });
   const processorBase = {
     tasks,
     outcomes,

@@ -1,3 +1,4 @@
+export { createDispatcherRunner, type DispatcherRunnerOptions } from './dispatcher-runner.js';
 export {
   DISPATCH_KICK_MIN_GAP_MS,
   DISPATCH_ROUND_MAX_TASKS,

@@ -1,7 +1,6 @@
 import {
+  createDispatcherRunner,
   type Database,
-  DISPATCH_KICK_MIN_GAP_MS,
-  dispatchRound,
   type ImageStore,
   type Logger,
   PeriodicRunner,
@@ -35,22 +34,14 @@ export interface MaintenanceDeps {
  */
 export function startMaintenanceTimers(config: ApiConfig, deps: MaintenanceDeps) {
   const { db, logger } = deps;
-  const dispatcher = new PeriodicRunner(
-    async () => {
-      try {
-        const round = await dispatchRound(db, {
-          defaultMaxActive: config.TENANT_DEFAULT_MAX_ACTIVE_TASKS,
-          heartbeatTtlMs: config.WORKER_HEARTBEAT_TTL_MS,
-        });
-        if (round.dispatched.length > 0) deps.kickRelay();
-        if (round.more) dispatcher.kick(); // the next batch as soon as this run ends
-      } catch (error) {
-        logger.warn({ err: error }, 'dispatcher: round failed; will retry');
-      }
-    },
-    config.DISPATCH_INTERVAL_MS,
-    DISPATCH_KICK_MIN_GAP_MS,
-  );
+  const dispatcher = createDispatcherRunner({
+    db,
+    logger,
+    defaultMaxActive: config.TENANT_DEFAULT_MAX_ACTIVE_TASKS,
+    heartbeatTtlMs: config.WORKER_HEARTBEAT_TTL_MS,
+    intervalMs: config.DISPATCH_INTERVAL_MS,
+    onDispatched: () => deps.kickRelay(),
+  });
   const recovery = new PeriodicRunner(async () => {
     try {
       const stale = await recoverStaleTasks(db, deps.outcomes, {
