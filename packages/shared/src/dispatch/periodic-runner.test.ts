@@ -15,7 +15,6 @@ describe('PeriodicRunner', () => {
       },
       60_000,
       20,
-      () => Date.now(),
     );
     runner.start();
     for (let i = 0; i < 50; i++) {

@@ -17,7 +17,6 @@ export class PeriodicRunner {
     private readonly run: () => Promise<unknown>,
     private readonly intervalMs: number,
     private readonly minGapMs = 0,
-    private readonly now: () => number = Date.now,
   ) {}
 
   start(): void {
@@ -31,7 +30,7 @@ export class PeriodicRunner {
       this.rerun = true;
       return;
     }
-    const wait = this.lastStartedAt + this.minGapMs - this.now();
+    const wait = this.lastStartedAt + this.minGapMs - Date.now();
     if (wait > 0) {
       this.gapTimer ??= setTimeout(() => {
         this.gapTimer = undefined;
@@ -39,7 +38,7 @@ export class PeriodicRunner {
       }, wait);
       return;
     }
-    this.lastStartedAt = this.now();
+    this.lastStartedAt = Date.now();
     this.running = this.run()
       .catch(() => {})
       .finally(() => {

@@ -92,15 +92,13 @@ export async function showTenant(db: DbExecutor, tenantId: string, defaults: Ten
  * Images not deleted or killed, plus imports in flight that have not made their image row yet, counted from the
  * rows (`tenant show` reports this; tenant_usage.images_held is the same figure kept by triggers).
  */
-function imagesHeldSql(tenantId: string) {
-  return sql`(select count(*) from images
-               where tenant_id = ${tenantId} and status in ('queued', 'saving', 'active'))
-           + (select count(*) from tasks t
-               where t.tenant_id = ${tenantId} and t.type = 'import' and t.status in ('pending', 'processing')
-                 and not exists (select 1 from images i where i.source_task_id = t.id))`;
-}
-
 export async function countImagesHeld(db: DbExecutor, tenantId: string): Promise<number> {
-  const { rows } = await db.execute(sql`select (${imagesHeldSql(tenantId)})::int as n`);
+  const { rows } = await db.execute(
+    sql`select ((select count(*) from images
+                  where tenant_id = ${tenantId} and status in ('queued', 'saving', 'active'))
+              + (select count(*) from tasks t
+                  where t.tenant_id = ${tenantId} and t.type = 'import' and t.status in ('pending', 'processing')
+                    and not exists (select 1 from images i where i.source_task_id = t.id)))::int as n`,
+  );
   return Number((rows[0] as { n: number | string } | undefined)?.n ?? 0);
 }

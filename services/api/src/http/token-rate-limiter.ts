@@ -53,10 +53,7 @@ export class TokenRateLimiter {
   private readonly limiter: RateLimiterRedis;
   private readonly headroom = new Map<string, Headroom>();
 
-  constructor(
-    private readonly options: TokenRateLimiterOptions,
-    private readonly now: () => number = Date.now,
-  ) {
+  constructor(private readonly options: TokenRateLimiterOptions) {
     this.limiter = new RateLimiterRedis({
       storeClient: options.redis,
       points: options.points,
@@ -69,7 +66,7 @@ export class TokenRateLimiter {
   /** Resolves when the request may go on; rejects with TokenOverLimit when the token is out of points. */
   async admit(tokenId: string): Promise<void> {
     const known = this.headroom.get(tokenId);
-    if (known && this.now() < known.resetAt && known.remaining - known.unsent - known.unanswered >= 1) {
+    if (known && Date.now() < known.resetAt && known.remaining - known.unsent - known.unanswered >= 1) {
       known.unsent += 1;
       known.flush ??= setTimeout(() => this.flush(tokenId), COUNT_FLUSH_MS).unref();
       return;
@@ -133,7 +130,7 @@ export class TokenRateLimiter {
     const current = this.headroom.get(tokenId);
     if (current) {
       current.remaining = res.remainingPoints;
-      current.resetAt = this.now() + res.msBeforeNext;
+      current.resetAt = Date.now() + res.msBeforeNext;
       current.unanswered = Math.max(0, current.unanswered - wasUnanswered);
       return;
     }
@@ -146,7 +143,7 @@ export class TokenRateLimiter {
     }
     this.headroom.set(tokenId, {
       remaining: res.remainingPoints,
-      resetAt: this.now() + res.msBeforeNext,
+      resetAt: Date.now() + res.msBeforeNext,
       unsent: 0,
       unanswered: 0,
       flush: undefined,

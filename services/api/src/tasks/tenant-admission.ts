@@ -57,8 +57,9 @@ export async function admitTask(
   if (pendingFull) {
     throw new OverLimitError('max_pending_tasks', maxPending, usage.pending, ADMISSION_RETRY_AFTER_SECONDS);
   }
-  if (imagesFull)
+  if (imagesFull) {
     throw new OverLimitError('max_images', maxImages, usage.images, ADMISSION_RETRY_AFTER_SECONDS);
+  }
 }
 
 interface TenantUsage {
@@ -83,12 +84,6 @@ async function lockAndReadUsage(
     sql`select max_pending as "maxPending", max_images as "maxImages", pending, images
         from cloud_images_admission_usage(${tenantId}, ${mode === 'exclusive'}, ${ADMISSION_SLOTS}::int)`,
   );
-  const row = rows[0] as Record<string, number | null> | undefined;
-  if (!row) return undefined;
-  return {
-    maxPending: row.maxPending ?? null,
-    maxImages: row.maxImages ?? null,
-    pending: Number(row.pending),
-    images: Number(row.images),
-  };
+  // Every column is an int4, which pg returns as a number (null for a limit left to the default).
+  return rows[0] as TenantUsage | undefined;
 }
