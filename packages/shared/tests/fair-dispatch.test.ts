@@ -91,6 +91,20 @@ describe('dispatchRound', () => {
     expect((await dispatchRound(handle.db, options)).capacity).toBe(0);
   });
 
+  it('counts the workers of one host for at most its host slots; a pre-0005 row counts alone', async () => {
+    const beat = (workerId: string, concurrency: number, hostId: string | null, hostSlots: number | null) =>
+      handle.db.insert(workerHeartbeats).values({ workerId, concurrency, hostId, hostSlots });
+    await beat('a1', 2, 'host-a', 4);
+    await beat('a2', 2, 'host-a', 4);
+    await beat('a3', 2, 'host-a', 4);
+    await beat('b1', 2, 'host-b', 4);
+    await beat('legacy', 3, null, null);
+    expect((await dispatchRound(handle.db, options)).capacity).toBe(4 + 2 + 3);
+    // Workers of one host configured differently: the least host_slots wins.
+    await beat('a4', 2, 'host-a', 3);
+    expect((await dispatchRound(handle.db, options)).capacity).toBe(3 + 2 + 3);
+  });
+
   it('lets one replica dispatch at a time: concurrent rounds never exceed capacity', async () => {
     await queue(['A', 'A', 'B', 'B', 'C', 'C']);
     await handle.db.update(tenants).set({ maxActiveTasks: 10 });

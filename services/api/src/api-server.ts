@@ -83,7 +83,7 @@ export async function startApi(
       keyPrefix: config.QUEUE_PREFIX,
       logger,
     },
-    onTaskQueued: () => maintenance.dispatcher.kick(),
+    onTaskQueued: () => maintenance.dispatcher.taskQueued(),
   });
 
   const maintenance = startMaintenanceTimers(config, {

@@ -6,11 +6,11 @@ import {
   type TenantLimitDefaults,
 } from '@cloud-images/shared';
 import express, { type Express, Router } from 'express';
-import { pinoHttp } from 'pino-http';
 import { authenticate } from './http/auth.js';
 import { errorMiddleware } from './http/error-middleware.js';
 import { NotFound } from './http/errors.js';
 import { type RateLimitOptions, rateLimitPerToken } from './http/rate-limit.js';
+import { requestLog } from './http/request-log.js';
 import { requestMetrics } from './http/request-metrics.js';
 import { resource } from './http/resource-routes.js';
 import type { TokenCache } from './http/token-cache.js';
@@ -45,26 +45,12 @@ export interface AppDeps {
   tokenCache: TokenCache;
 }
 
-/**
- * One line per request names the request, not its headers: every header copied, redacted and serialised on
- * every request cost about as much as the rest of the line, and the token header is one less thing to redact.
- */
-const REQUEST_LOG_SERIALIZERS = {
-  req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
-    id: req.id,
-    method: req.method,
-    url: req.url,
-    remoteAddress: req.remoteAddress,
-  }),
-  res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-};
-
 /** Builds the Express app from injected dependencies; owns no connections, so tests build it freely. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(pinoHttp({ logger: deps.logger, serializers: REQUEST_LOG_SERIALIZERS }));
+  app.use(requestLog(deps.logger));
   app.use(requestMetrics(deps.metrics));
   // /healthz, /readyz and /metrics live on the ops listener (ops/ops-app.ts); clients look for the spec here.
   const openApiDocument = buildOpenApiDocument();

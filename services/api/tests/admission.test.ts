@@ -1,7 +1,18 @@
-import { images, tasks, tenantLimitDefaultsConfig } from '@cloud-images/shared';
+import {
+  type DbExecutor,
+  images,
+  type TaskType,
+  tasks,
+  tenantLimitDefaultsConfig,
+} from '@cloud-images/shared';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMISSION_SLOTS, admitTask, ExclusiveAdmissionNeeded } from '../src/tasks/tenant-admission.js';
+import {
+  ADMISSION_SLOTS,
+  type AdmissionMode,
+  ExclusiveAdmissionNeeded,
+  insertAdmittedTask,
+} from '../src/tasks/tenant-admission.js';
 import { importBody, startTestApi, type TestApi } from './support/api-harness.js';
 
 let t: TestApi;
@@ -10,6 +21,24 @@ beforeAll(async () => {
   t = await startTestApi();
 });
 afterAll(() => t?.close());
+
+const defaults = tenantLimitDefaultsConfig.parse({});
+
+/** Admits and inserts one task of `type` in `tx`, as a POST does. */
+const admit = (tx: Pick<DbExecutor, 'execute'>, tenantId: string, type: TaskType, mode: AdmissionMode) =>
+  insertAdmittedTask(
+    tx,
+    { tenantId, type, input: {}, idempotencyKey: null, requestHash: 'x' },
+    { admit: true, mode, defaults },
+  );
+
+/** The usage shard this transaction's admitted insert counts on (set by the admission). */
+const admissionSlot = async (tx: Pick<DbExecutor, 'execute'>) =>
+  (
+    (await tx.execute(sql`select current_setting('cloud_images.admission_slot', true) as slot`)).rows[0] as {
+      slot: string | null;
+    }
+  ).slot;
 
 const post = (token: string, body: unknown = importBody(), headers: Record<string, string> = {}) =>
   t.request('POST', '/v2/tasks', { token, body, headers });
@@ -79,19 +108,21 @@ describe('admission control', () => {
 
   it("runs a tenant's admissions side by side while it is far from its limits", async () => {
     const tenant = await t.createTestTenant();
-    const defaults = tenantLimitDefaultsConfig.parse({});
     await t.db.transaction(async (first) => {
-      await admitTask(first, tenant.id, 'import', defaults, 'shared');
-      // With one admission lock per tenant this second admission would wait for the first to commit.
+      await admit(first, tenant.id, 'import', 'shared');
+      // With one admission lock per tenant this second admission would wait for the first to commit; with both
+      // tasks counted on one usage shard, its insert would wait for first's usage row.
       await t.db.transaction(async (second) => {
         await second.execute(sql`set local lock_timeout = '2s'`);
-        await admitTask(second, tenant.id, 'import', defaults, 'shared');
+        await admit(second, tenant.id, 'import', 'shared');
+        expect(await admissionSlot(second)).toBe('1');
       });
+      expect(await admissionSlot(first)).toBe('0');
       // The exclusive admission (near a limit) must wait for the shared one still open: its count is exact.
       await expect(
         t.db.transaction(async (exclusive) => {
           await exclusive.execute(sql`set local lock_timeout = '300ms'`);
-          await admitTask(exclusive, tenant.id, 'import', defaults, 'exclusive');
+          await admit(exclusive, tenant.id, 'import', 'exclusive');
         }),
       ).rejects.toMatchObject({ cause: { code: '55P03' } }); // lock_not_available: it waited and timed out
     });
@@ -100,13 +131,11 @@ describe('admission control', () => {
   it('counts, after waiting for the lock, the task the holder committed meanwhile', async () => {
     const tenant = await t.createTestTenant();
     await t.setTenantLimits(tenant.id, { maxPendingTasks: 1 });
-    const defaults = tenantLimitDefaultsConfig.parse({});
     let second: Promise<unknown> = Promise.resolve();
     await t.db.transaction(async (first) => {
-      await admitTask(first, tenant.id, 'export', defaults, 'exclusive');
-      await first.insert(tasks).values({ tenantId: tenant.id, type: 'export', input: {}, requestHash: 'x' });
+      await admit(first, tenant.id, 'export', 'exclusive'); // inserts its task, uncommitted until the end
       // Waits for `first`; its usage must then include first's task (a snapshot taken before the lock would not).
-      second = t.db.transaction((tx) => admitTask(tx, tenant.id, 'export', defaults, 'exclusive'));
+      second = t.db.transaction((tx) => admit(tx, tenant.id, 'export', 'exclusive'));
       await new Promise((resolve) => setTimeout(resolve, 200));
     });
     await expect(second).rejects.toThrow(/max_pending_tasks is 1 and the tenant has 1/);
@@ -115,11 +144,10 @@ describe('admission control', () => {
   it('sends an admission within ADMISSION_SLOTS of a limit to the exclusive lock', async () => {
     const tenant = await t.createTestTenant();
     await t.setTenantLimits(tenant.id, { maxPendingTasks: ADMISSION_SLOTS - 1 });
-    const defaults = tenantLimitDefaultsConfig.parse({});
-    await expect(
-      t.db.transaction((tx) => admitTask(tx, tenant.id, 'export', defaults, 'shared')),
-    ).rejects.toBeInstanceOf(ExclusiveAdmissionNeeded);
-    await t.db.transaction((tx) => admitTask(tx, tenant.id, 'export', defaults, 'exclusive'));
+    await expect(t.db.transaction((tx) => admit(tx, tenant.id, 'export', 'shared'))).rejects.toBeInstanceOf(
+      ExclusiveAdmissionNeeded,
+    );
+    await t.db.transaction((tx) => admit(tx, tenant.id, 'export', 'exclusive'));
   });
 
   it('counts images held and imports in flight against max_images', async () => {

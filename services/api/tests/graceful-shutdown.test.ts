@@ -49,7 +49,7 @@ function startMain(): Promise<ServiceProcess> {
   });
 }
 
-/** pino-http's line for the finished download, if the server has finished it. */
+/** The request log's line for the finished download, if the server has finished it. */
 function downloadLog(main: ServiceProcess): { res: { statusCode: number }; msg: string } | undefined {
   const line = main.log.findAll(`/v2/images/${imageId}/file`).find((l) => l.json?.['res'] !== undefined);
   return line?.json as { res: { statusCode: number }; msg: string } | undefined;

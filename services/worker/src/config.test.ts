@@ -1,3 +1,4 @@
+import { availableParallelism, hostname } from 'node:os';
 import { availableCpus, ConfigError, parseConfig } from '@cloud-images/shared';
 import { describe, expect, it } from 'vitest';
 import { workerConfigSchema } from './config.js';
@@ -16,6 +17,8 @@ describe('worker config', () => {
     expect(parseConfig(workerConfigSchema, required)).toMatchObject({
       WORKER_CONCURRENCY: Math.max(2, availableCpus()),
       WORKER_HASH_THREADS: Math.max(1, availableCpus() - 1),
+      WORKER_HOST_ID: hostname(),
+      WORKER_HOST_SLOTS: Math.max(2, 2 * availableParallelism()),
       JOB_LOCK_DURATION_MS: 60_000,
       JOB_STALLED_INTERVAL_MS: 30_000,
       SHUTDOWN_TIMEOUT_MS: 25_000,

@@ -1,3 +1,4 @@
+import { availableParallelism, hostname } from 'node:os';
 import {
   availableCpus,
   databaseConfig,
@@ -49,6 +50,24 @@ export const workerConfigSchema = z
     JOB_LOCK_DURATION_MS: milliseconds(5_000, 60_000),
     /** How often each worker looks for jobs whose lock expired (a crashed worker's jobs). */
     JOB_STALLED_INTERVAL_MS: milliseconds(1_000, 30_000),
+    /**
+     * The machine this process shares CPUs with other worker processes: the dispatcher counts all workers with
+     * one WORKER_HOST_ID for at most WORKER_HOST_SLOTS jobs together, so worker processes added to a host that is
+     * already busy add no in-flight work. Default: the hostname (one per pod in Kubernetes; set it to the node
+     * name there, and to one fixed value under docker compose, whose replicas share one machine).
+     */
+    WORKER_HOST_ID: z.string().min(1).max(253).default(hostname()),
+    /**
+     * Jobs all workers of one host run at once. Default: 2 per CPU of the host (the OS count, not this
+     * process's cgroup quota), at least 2: enough for a second job to overlap one's waits on S3 and Postgres,
+     * few enough that hashing never oversubscribes the cores.
+     */
+    WORKER_HOST_SLOTS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(4096)
+      .default(Math.max(2, 2 * availableParallelism())),
     /** On SIGTERM, how long a running job may take to finish before its stream is aborted and handed back. */
     SHUTDOWN_TIMEOUT_MS: milliseconds(0, 25_000),
     /** Minimum time between two progress writes of one task. */

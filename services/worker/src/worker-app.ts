@@ -1,8 +1,8 @@
 import {
   createDatabase,
-  createDispatcherRunner,
   createObjectStoreFactory,
   type DbExecutor,
+  DispatcherRunner,
   ensureImageStoreBucket,
   type Logger,
   objectStoreTimeouts,
@@ -72,12 +72,13 @@ export async function startWorkerApp(
   const heartbeat = new WorkerHeartbeat(
     db,
     config.WORKER_CONCURRENCY,
+    { hostId: config.WORKER_HOST_ID, hostSlots: config.WORKER_HOST_SLOTS },
     config.WORKER_HEARTBEAT_INTERVAL_MS,
     logger,
   );
   // The worker dispatches too, right after a job ends, so a freed slot is refilled without waiting for the API's
   // tick; the dispatcher's NOTIFY then wakes the API's relay. The advisory lock keeps one dispatcher at a time.
-  const dispatcher = createDispatcherRunner({
+  const dispatcher = new DispatcherRunner({
     db,
     logger,
     defaultMaxActive: config.TENANT_DEFAULT_MAX_ACTIVE_TASKS,

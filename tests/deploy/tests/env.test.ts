@@ -166,6 +166,7 @@ describe('Kubernetes environment', () => {
     valueFrom?: {
       configMapKeyRef?: { name: string; key: string };
       secretKeyRef?: { name: string; key: string };
+      fieldRef?: { fieldPath: string };
     };
   };
 
@@ -187,7 +188,12 @@ describe('Kubernetes environment', () => {
       for (const [k, v] of data) env.set(k, v);
     }
     for (const variable of container.env ?? []) {
-      const { configMapKeyRef, secretKeyRef } = variable.valueFrom ?? {};
+      const { configMapKeyRef, secretKeyRef, fieldRef } = variable.valueFrom ?? {};
+      // The kubelet fills a field reference (e.g. spec.nodeName) at start: any non-empty value stands for it.
+      if (fieldRef) {
+        env.set(variable.name, `<${fieldRef.fieldPath}>`);
+        continue;
+      }
       let data: Map<string, string | undefined> | undefined;
       let key = variable.name;
       if (configMapKeyRef) [data, key] = [configMapData(objects, configMapKeyRef.name), configMapKeyRef.key];

@@ -228,10 +228,15 @@ export const tenantUsage = pgTable(
 /**
  * One row per running worker process, refreshed every few seconds. The dispatcher's capacity is the sum of
  * `concurrency` over the rows seen within a TTL, so it never enqueues more jobs than there are free slots.
+ * Rows that share a `host_id` share that host's CPUs: together they count for at most `host_slots` (the least
+ * any of them reports), so a fifth worker process on a 2-core host adds no in-flight work. Rows written before
+ * migration 0005 (null host) each count as their own host.
  */
 export const workerHeartbeats = pgTable('worker_heartbeats', {
   workerId: text('worker_id').primaryKey(),
   concurrency: integer('concurrency').notNull(),
+  hostId: text('host_id'),
+  hostSlots: integer('host_slots'),
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -50,9 +50,10 @@ type Row = Record<string, unknown>;
 
 /**
  * One dispatch round, in one transaction under a transaction-scoped advisory lock (replicas skip, never wait):
- * free = live worker capacity − tasks holding a slot (counted from task rows, never from counters); then, while
- * a slot is free, the tenant with undispatched work and room under its max_active_tasks that was served longest
- * ago (never-served first, then oldest waiting task) gets its oldest pending task dispatched: dispatched_at set,
+ * free = live worker capacity (per host, at most its host_slots) − tasks holding a slot (counted from task rows,
+ * never from counters); then, while a slot is free, the tenant with undispatched work and room under its
+ * max_active_tasks that was served longest ago (never-served first, then oldest waiting task) gets its oldest
+ * pending task dispatched: dispatched_at set,
  * its outbox row written (the relay publishes it with the task-derived jobId). A,A,A,B,B,C on 2 slots thus runs
  * A,B,C,A,B,A. The queue never holds more jobs than free slots, so BullMQ's FIFO never orders tenants.
  */
@@ -64,9 +65,12 @@ export async function dispatchRound(
     const rows = async (query: ReturnType<typeof sql>) => (await tx.execute(query)).rows as Row[];
     const [lock] = await rows(sql`select pg_try_advisory_xact_lock(${DISPATCH_LOCK_KEY}) as locked`);
     if (!lock?.locked) return { locked: false, capacity: 0, busy: 0, dispatched: [], more: false };
+    // Per host: the workers' slots, capped by the host's (least() ignores the null of a pre-0005 row).
     const [load] = await rows(sql`
-      select (select coalesce(sum(concurrency), 0) from worker_heartbeats
-               where last_seen_at > now() - make_interval(secs => ${options.heartbeatTtlMs / 1000}))::int as capacity,
+      select (select coalesce(sum(least(slots, host_slots)), 0) from (
+                select sum(concurrency) as slots, min(host_slots) as host_slots from worker_heartbeats
+                where last_seen_at > now() - make_interval(secs => ${options.heartbeatTtlMs / 1000})
+                group by coalesce(host_id, worker_id)) hosts)::int as capacity,
              (select count(*) from tasks where ${HOLDS_SLOT})::int as busy`);
     const capacity = Number(load?.capacity ?? 0);
     const busy = Number(load?.busy ?? 0);

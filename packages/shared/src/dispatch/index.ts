@@ -1,4 +1,8 @@
-export { createDispatcherRunner, type DispatcherRunnerOptions } from './dispatcher-runner.js';
+export {
+  DISPATCH_FULL_KICK_GAP_MS,
+  DispatcherRunner,
+  type DispatcherRunnerOptions,
+} from './dispatcher-runner.js';
 export {
   DISPATCH_KICK_MIN_GAP_MS,
   DISPATCH_ROUND_MAX_TASKS,

@@ -49,6 +49,54 @@ describe('PeriodicRunner', () => {
     expect(runs).toBe(2);
   });
 
+  it("waits out a kick's longer gap, and a kick with a shorter one brings the run forward", async () => {
+    vi.useFakeTimers();
+    let runs = 0;
+    const runner = new PeriodicRunner(
+      async () => {
+        runs += 1;
+      },
+      60_000,
+      10,
+    );
+    runner.start();
+    runner.kick();
+    await vi.advanceTimersByTimeAsync(1);
+    runner.kick(100);
+    await vi.advanceTimersByTimeAsync(49);
+    expect(runs).toBe(1); // 50 ms: the 100 ms gap holds
+    runner.kick(); // its 10 ms gap has passed: at once
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runs).toBe(2);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(runs).toBe(2); // the longer kick was served by that run, not run again
+    await runner.stop();
+  });
+
+  it('keeps the gap of a kick made during a run', async () => {
+    vi.useFakeTimers();
+    let release: () => void = () => {};
+    let runs = 0;
+    const runner = new PeriodicRunner(
+      async () => {
+        runs += 1;
+        if (runs === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+      60_000,
+      10,
+    );
+    runner.start();
+    runner.kick();
+    runner.kick(100); // during the first run
+    await vi.advanceTimersByTimeAsync(5);
+    release();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(runs).toBe(1);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(runs).toBe(2);
+    await runner.stop();
+  });
+
   it('never runs a deferred kick after stop', async () => {
     vi.useFakeTimers();
     let runs = 0;

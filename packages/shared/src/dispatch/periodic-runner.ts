@@ -8,10 +8,12 @@
 export class PeriodicRunner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
-  private rerun = false;
+  /** The gap a kick during the current run asked for (the smallest, if several did); undefined: none. */
+  private rerunGapMs: number | undefined;
   private stopped = true;
   private lastStartedAt = Number.NEGATIVE_INFINITY;
   private gapTimer: NodeJS.Timeout | undefined;
+  private gapDueAt = 0;
 
   constructor(
     private readonly run: () => Promise<unknown>,
@@ -24,29 +26,38 @@ export class PeriodicRunner {
     this.schedule();
   }
 
-  kick(): void {
+  /**
+   * Runs now, or once `minGapMs` (default: the runner's) has passed since the last run started. Kicks with
+   * different gaps coalesce into one run at the earliest time any of them asked for.
+   */
+  kick(minGapMs = this.minGapMs): void {
     if (this.stopped) return;
     if (this.running) {
-      this.rerun = true;
+      this.rerunGapMs = Math.min(this.rerunGapMs ?? minGapMs, minGapMs);
       return;
     }
-    const wait = this.lastStartedAt + this.minGapMs - Date.now();
-    if (wait > 0) {
-      this.gapTimer ??= setTimeout(() => {
+    const now = Date.now();
+    const dueAt = this.lastStartedAt + minGapMs;
+    if (dueAt > now) {
+      if (this.gapTimer && this.gapDueAt <= dueAt) return;
+      clearTimeout(this.gapTimer);
+      this.gapDueAt = dueAt;
+      this.gapTimer = setTimeout(() => {
         this.gapTimer = undefined;
-        this.kick();
-      }, wait);
+        this.kick(0);
+      }, dueAt - now);
       return;
     }
-    this.lastStartedAt = Date.now();
+    clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
+    this.lastStartedAt = now;
     this.running = this.run()
       .catch(() => {})
       .finally(() => {
         this.running = undefined;
-        if (this.rerun) {
-          this.rerun = false;
-          this.kick();
-        }
+        const rerunGapMs = this.rerunGapMs;
+        this.rerunGapMs = undefined;
+        if (rerunGapMs !== undefined) this.kick(rerunGapMs);
       });
   }
 

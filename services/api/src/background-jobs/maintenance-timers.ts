@@ -1,6 +1,6 @@
 import {
-  createDispatcherRunner,
   type Database,
+  DispatcherRunner,
   type ImageStore,
   type Logger,
   PeriodicRunner,
@@ -34,13 +34,15 @@ export interface MaintenanceDeps {
  */
 export function startMaintenanceTimers(config: ApiConfig, deps: MaintenanceDeps) {
   const { db, logger } = deps;
-  const dispatcher = createDispatcherRunner({
+  const dispatcher = new DispatcherRunner({
     db,
     logger,
     defaultMaxActive: config.TENANT_DEFAULT_MAX_ACTIVE_TASKS,
     heartbeatTtlMs: config.WORKER_HEARTBEAT_TTL_MS,
     intervalMs: config.DISPATCH_INTERVAL_MS,
-    onDispatched: () => deps.kickRelay(),
+    onRound: (round) => {
+      if (round.dispatched.length > 0) deps.kickRelay();
+    },
   });
   const recovery = new PeriodicRunner(async () => {
     try {

@@ -46,7 +46,7 @@ async function lookUpGrant(db: Database, tokenHash: string): Promise<TokenGrant 
 }
 
 /**
- * Resolves `X-Auth-Token` to a caller by its SHA-256 hash. A missing token is 401; an unknown, revoked or
+ * Resolves `X-Auth-Token` to a caller by its SHA-256 hash (Postgres holds only hashes). A missing token is 401; an unknown, revoked or
  * expired one gets one and the same 401, so a client cannot tell which.
  */
 export function authenticate(db: Database, options: AuthOptions): RequestHandler {
@@ -55,11 +55,11 @@ export function authenticate(db: Database, options: AuthOptions): RequestHandler
   return async (req, res, next) => {
     const token = req.get('x-auth-token');
     if (!token) throw new Unauthorized('The X-Auth-Token header is missing.');
-    const tokenHash = hashApiToken(token);
-    let grant = cache.get(tokenHash);
+    // The cache is keyed by the token as sent: a hit costs no SHA-256. Only the hash leaves the process.
+    let grant = cache.get(token);
     if (!grant) {
-      grant = await lookUpGrant(db, tokenHash);
-      if (grant) cache.set(tokenHash, grant);
+      grant = await lookUpGrant(db, hashApiToken(token));
+      if (grant) cache.set(token, grant);
     }
     if (!grant) throw new Unauthorized('The X-Auth-Token is not valid.');
     lastUsed.record(grant.tokenId);

@@ -17,7 +17,9 @@ interface Entry {
 }
 
 /**
- * Recent token lookups by token hash, so a busy client does not cost a Postgres round trip per request.
+ * Recent token lookups by the token as the client sent it, so a busy client costs neither a Postgres round
+ * trip nor a SHA-256 per request. The tokens stay in this process's memory, where every request carrying one
+ * already puts it, and are never written anywhere.
  * An entry is served for at most `ttlMs` after it was read, so a revocation takes effect within that TTL, and
  * never once the token's own expires_at has passed: expiry is checked on every hit. Unknown tokens are not
  * cached, so a token is usable the moment `token create` commits. `ttlMs` 0 turns the cache off.
@@ -33,13 +35,13 @@ export class TokenCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  get(tokenHash: string): TokenGrant | undefined {
-    const entry = this.entries.get(tokenHash);
+  get(token: string): TokenGrant | undefined {
+    const entry = this.entries.get(token);
     if (!entry) return undefined;
     const now = this.now();
     const expired = entry.grant.expiresAt !== null && entry.grant.expiresAt.getTime() <= now;
     if (expired || now - entry.fetchedAt >= this.ttlMs) {
-      this.entries.delete(tokenHash);
+      this.entries.delete(token);
       return undefined;
     }
     return entry.grant;
@@ -51,19 +53,19 @@ export class TokenCache {
       this.entries.clear();
       return;
     }
-    for (const [hash, entry] of this.entries) {
-      if (entry.grant.tokenId === tokenId) this.entries.delete(hash);
+    for (const [token, entry] of this.entries) {
+      if (entry.grant.tokenId === tokenId) this.entries.delete(token);
     }
   }
 
-  set(tokenHash: string, grant: TokenGrant): void {
+  set(token: string, grant: TokenGrant): void {
     if (this.ttlMs <= 0) return;
-    this.entries.delete(tokenHash);
+    this.entries.delete(token);
     // Map order is insertion order: past the bound, the entry read longest ago goes first.
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(tokenHash, { grant, fetchedAt: this.now() });
+    this.entries.set(token, { grant, fetchedAt: this.now() });
   }
 }

@@ -11,7 +11,7 @@ import {
 } from '@cloud-images/shared';
 import { and, eq, gt, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import { afterMarker, keysetOrder } from '../db/keyset-pagination.js';
-import { type AdmissionMode, admitTask, ExclusiveAdmissionNeeded } from './tenant-admission.js';
+import { type AdmissionMode, ExclusiveAdmissionNeeded, insertAdmittedTask } from './tenant-admission.js';
 
 /** A task exists for its client until `expires_at`; after that it is gone even before the purge deletes it. */
 export const taskIsVisible = or(isNull(tasks.expiresAt), gt(tasks.expiresAt, sql`now()`)) as SQL;
@@ -56,8 +56,23 @@ async function insertTaskAdmitted(
   outcomes: TaskOutcomeWriter,
   task: NewTask,
   limits: TenantLimitDefaults,
-  admission: AdmissionMode,
+  mode: AdmissionMode,
 ): Promise<CreateTaskOutcome> {
+  const row = {
+    tenantId: task.tenantId,
+    type: task.type,
+    input: task.input,
+    idempotencyKey: task.idempotencyKey ?? null,
+    requestHash: task.requestHash,
+  };
+  // A task born failed never runs, so it takes no slot under the limits.
+  const admission = { admit: task.failureMessage === undefined, mode, defaults: limits };
+  if (!task.idempotencyKey && task.failureMessage === undefined) {
+    // The common POST: one statement, which is its own transaction.
+    const created = await insertAdmittedTask(db, row, admission);
+    if (!created) throw new Error('task insert without an idempotency key returned no row');
+    return { kind: 'created', task: created };
+  }
   return db.transaction(async (tx) => {
     if (task.idempotencyKey) {
       // An expired task no longer exists for the client, so its key is free again.
@@ -73,23 +88,8 @@ async function insertTaskAdmitted(
       const replay = await findByKey(tx, task.tenantId, task.idempotencyKey);
       if (replay) return replayOutcome(replay, task);
     }
-    // A task born failed never runs, so it takes no slot under the limits.
-    if (task.failureMessage === undefined) await admitTask(tx, task.tenantId, task.type, limits, admission);
-    const [row] = await tx
-      .insert(tasks)
-      .values({
-        tenantId: task.tenantId,
-        type: task.type,
-        input: task.input,
-        idempotencyKey: task.idempotencyKey ?? null,
-        requestHash: task.requestHash,
-      })
-      .onConflictDoNothing({
-        target: [tasks.tenantId, tasks.idempotencyKey],
-        where: sql`${tasks.idempotencyKey} is not null`,
-      })
-      .returning();
-    if (!row) {
+    const created = await insertAdmittedTask(tx, row, admission);
+    if (!created) {
       // ON CONFLICT waited for any concurrent holder of the key to commit, so the winner is visible now.
       const existing = await findByKey(tx, task.tenantId, task.idempotencyKey ?? '');
       if (!existing) throw new Error('idempotency key conflict without a visible task');
@@ -97,11 +97,11 @@ async function insertTaskAdmitted(
     }
     if (task.failureMessage !== undefined) {
       // Born pending and failed at once through the shared writer, so it passes the same transition guard.
-      const failed = await outcomes.fail(row.id, { message: task.failureMessage }, tx);
-      if (!failed) throw new Error(`task ${row.id} could not be failed at creation`);
+      const failed = await outcomes.fail(created.id, { message: task.failureMessage }, tx);
+      if (!failed) throw new Error(`task ${created.id} could not be failed at creation`);
       return { kind: 'created', task: failed };
     }
-    return { kind: 'created', task: row };
+    return { kind: 'created', task: created };
   });
 }
 

@@ -1,5 +1,11 @@
-import type { DbExecutor, TaskType, TenantLimitDefaults } from '@cloud-images/shared';
-import { sql } from 'drizzle-orm';
+import {
+  type DbExecutor,
+  type TaskRow,
+  type TaskType,
+  type TenantLimitDefaults,
+  tasks,
+} from '@cloud-images/shared';
+import { getTableColumns, sql } from 'drizzle-orm';
 import { OverLimitError } from '../domain-errors.js';
 
 /** Seconds a client is told to wait before retrying a POST refused for a tenant limit: tasks take that long. */
@@ -11,7 +17,7 @@ export const ADMISSION_RETRY_AFTER_SECONDS = 30;
  */
 export const ADMISSION_SLOTS = 8;
 
-/** How the admission transaction is locked; see admitTask. */
+/** How admission is locked; see insertAdmittedTask. */
 export type AdmissionMode = 'shared' | 'exclusive';
 
 /**
@@ -24,66 +30,70 @@ export class ExclusiveAdmissionNeeded extends Error {
   }
 }
 
+/** The task row as the admission statement inserts it. */
+export interface AdmittedTask {
+  tenantId: string;
+  type: TaskType;
+  input: Record<string, unknown>;
+  idempotencyKey: string | null;
+  requestHash: string;
+}
+
 /**
- * Refuses the new task if it would pass max_pending_tasks or, for an import, max_images (images held plus imports
- * in flight). The usage comes from tenant_usage, kept by triggers in the same transactions as the rows, so it is
- * exactly the row counts as of the statement's snapshot. Must run inside the insert's transaction, before the
- * insert. Why not a row lock on `tenants`: the dispatcher updates the tenant row inside its round.
+ * Inserts the task, pending, if it would pass neither max_pending_tasks nor, for an import, max_images (images
+ * held plus imports in flight); OverLimitError otherwise. `admit: false` skips the check (a task born failed
+ * takes no slot). Returns undefined when the idempotency key is already taken (nothing inserted).
+ *
+ * One SQL statement, `cloud_images_admit_task` (migration 0006), takes the locks, reads the usage and inserts:
+ * outside a transaction it is its own transaction and a POST is one round trip. The usage comes from
+ * tenant_usage, kept by triggers in the same transactions as the rows, and is read after the locks are granted.
+ * Why not a row lock on `tenants`: the dispatcher updates the tenant row inside its round.
  *
  * The limits stay exact without serialising every POST of a tenant (which capped one tenant at a few hundred
  * POSTs a second, one lock holder at a time):
  * - `shared`: the tenant's admission lock in shared mode plus one of ADMISSION_SLOTS slot locks. A count then
  *   misses at most ADMISSION_SLOTS − 1 concurrent admissions (each holds a slot until it commits), so admitting
  *   only while `count + ADMISSION_SLOTS ≤ limit` can never overshoot. Nearer the limit it throws
- *   ExclusiveAdmissionNeeded, before it has written anything.
+ *   ExclusiveAdmissionNeeded, having written nothing; its transaction must roll back before the retry.
  * - `exclusive`: the lock in exclusive mode waits for every shared holder to commit, so its count is exact.
- * The usage is read after the locks are granted, with a snapshot that includes everything committed before them.
  */
-export async function admitTask(
-  tx: DbExecutor,
-  tenantId: string,
-  type: TaskType,
-  defaults: TenantLimitDefaults,
-  mode: AdmissionMode,
-): Promise<void> {
-  const usage = await lockAndReadUsage(tx, tenantId, mode);
-  if (!usage) return; // the FK rejects the insert
-  const margin = mode === 'shared' ? ADMISSION_SLOTS : 1;
-  const maxPending = usage.maxPending ?? defaults.TENANT_DEFAULT_MAX_PENDING_TASKS;
-  const maxImages = usage.maxImages ?? defaults.TENANT_DEFAULT_MAX_IMAGES;
-  const pendingFull = usage.pending + margin > maxPending;
-  const imagesFull = type === 'import' && usage.images + margin > maxImages;
-  if ((pendingFull || imagesFull) && mode === 'shared') throw new ExclusiveAdmissionNeeded();
-  if (pendingFull) {
-    throw new OverLimitError('max_pending_tasks', maxPending, usage.pending, ADMISSION_RETRY_AFTER_SECONDS);
-  }
-  if (imagesFull) {
-    throw new OverLimitError('max_images', maxImages, usage.images, ADMISSION_RETRY_AFTER_SECONDS);
+export async function insertAdmittedTask(
+  executor: Pick<DbExecutor, 'execute'>,
+  task: AdmittedTask,
+  options: { admit: boolean; mode: AdmissionMode; defaults: TenantLimitDefaults },
+): Promise<TaskRow | undefined> {
+  const { defaults } = options;
+  try {
+    const { rows } = await executor.execute(sql`
+      select * from cloud_images_admit_task(
+        ${task.tenantId}, ${task.type}, ${JSON.stringify(task.input)}::jsonb, ${task.idempotencyKey},
+        ${task.requestHash}, ${options.admit}, ${options.mode === 'exclusive'}, ${ADMISSION_SLOTS}::int,
+        ${defaults.TENANT_DEFAULT_MAX_PENDING_TASKS}::int, ${defaults.TENANT_DEFAULT_MAX_IMAGES}::int)`);
+    const row = rows[0] as Record<string, unknown> | undefined;
+    return row ? taskRowFromDriver(row) : undefined;
+  } catch (error) {
+    throw admissionRefusal(error) ?? error;
   }
 }
 
-interface TenantUsage {
-  maxPending: number | null;
-  maxImages: number | null;
-  pending: number;
-  images: number;
+/** The typed error for the SQLSTATEs cloud_images_admit_task raises, if it is one of them. */
+function admissionRefusal(error: unknown): Error | undefined {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  const { code, detail } = cause as { code?: string; detail?: string };
+  if (code === 'CI001') return new ExclusiveAdmissionNeeded();
+  if (code !== 'CI002' || !detail) return undefined;
+  const refusal = JSON.parse(detail) as { limit: string; max: number; current: number };
+  return new OverLimitError(refusal.limit, refusal.max, refusal.current, ADMISSION_RETRY_AFTER_SECONDS);
 }
 
-/**
- * Takes the admission locks of `mode` and reads the tenant's limits and usage after them, in one round trip
- * (the SQL function `cloud_images_admission_usage`, migration 0004). Usage comes from tenant_usage, which
- * triggers keep in step with the task and image rows in their own transactions, so this reads at most 8 rows
- * however large the tenant's backlog is.
- */
-async function lockAndReadUsage(
-  tx: DbExecutor,
-  tenantId: string,
-  mode: AdmissionMode,
-): Promise<TenantUsage | undefined> {
-  const { rows } = await tx.execute(
-    sql`select max_pending as "maxPending", max_images as "maxImages", pending, images
-        from cloud_images_admission_usage(${tenantId}, ${mode === 'exclusive'}, ${ADMISSION_SLOTS}::int)`,
-  );
-  // Every column is an int4, which pg returns as a number (null for a limit left to the default).
-  return rows[0] as TenantUsage | undefined;
+const taskColumns = Object.entries(getTableColumns(tasks));
+
+/** A `tasks` row as the driver returned it (column names, raw timestamps) mapped as drizzle maps a select. */
+function taskRowFromDriver(raw: Record<string, unknown>): TaskRow {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of taskColumns) {
+    const value = raw[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as TaskRow;
 }

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 
 /**
  * This process's liveness, in Postgres:
- * - its worker_heartbeats row (id, concurrency), from which the dispatcher sums the live capacity;
+ * - its worker_heartbeats row (id, concurrency, host), from which the dispatcher sums the live capacity;
  * - heartbeat_at of every task it is running, refreshed on the same beat whatever the job's progress, so
  *   recovery can tell a long import from a task whose worker died.
  * Removed at a clean stop so the capacity drops at once; after a crash it simply ages out (TTL).
@@ -20,6 +20,7 @@ export class WorkerHeartbeat {
   constructor(
     private readonly db: DbExecutor,
     private concurrency: number,
+    private readonly host: { hostId: string; hostSlots: number },
     private readonly intervalMs: number,
     private readonly logger: Logger,
   ) {}
@@ -66,7 +67,12 @@ export class WorkerHeartbeat {
   private async write(): Promise<void> {
     await this.db
       .insert(workerHeartbeats)
-      .values({ workerId: this.workerId, concurrency: this.concurrency, lastSeenAt: sql`now()` })
+      .values({
+        workerId: this.workerId,
+        concurrency: this.concurrency,
+        ...this.host,
+        lastSeenAt: sql`now()`,
+      })
       .onConflictDoUpdate({
         target: workerHeartbeats.workerId,
         set: { concurrency: this.concurrency, lastSeenAt: sql`now()` },
