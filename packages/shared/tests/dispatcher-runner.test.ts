@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../src/db/client.js';
 import { tasks, tenants, workerHeartbeats } from '../src/db/schema.js';
 import { DispatcherRunner } from '../src/dispatch/dispatcher-runner.js';
-import type { DispatchRound } from '../src/dispatch/fair-dispatcher.js';
+import { DISPATCH_LOCK_KEY, type DispatchRound } from '../src/dispatch/fair-dispatcher.js';
 import { createLogger } from '../src/logging/logger.js';
 
 const stack = inject('stack');
@@ -22,21 +22,25 @@ afterAll(async () => {
   await isolated.drop();
 });
 
-const logger = createLogger({ name: 'test', level: 'silent' });
+/** A runner with a full-kick gap far longer than any test, recording every round it runs. */
+function recordingRunner(): { runner: DispatcherRunner; rounds: DispatchRound[] } {
+  const rounds: DispatchRound[] = [];
+  const runner = new DispatcherRunner({
+    db: handle.db,
+    logger: createLogger({ name: 'test', level: 'silent' }),
+    defaultMaxActive: 4,
+    heartbeatTtlMs: 15_000,
+    intervalMs: 60_000,
+    // So "held" and "at once" cannot be confused on a slow machine.
+    fullKickGapMs: 60_000,
+    onRound: (round) => rounds.push(round),
+  });
+  return { runner, rounds };
+}
 
 describe('DispatcherRunner', () => {
   it('while every slot is taken, holds new-task kicks for the full-kick gap; a freed slot runs a round at once', async () => {
-    const rounds: DispatchRound[] = [];
-    // A gap far longer than the test, so "held" and "at once" cannot be confused on a slow machine.
-    const runner = new DispatcherRunner({
-      db: handle.db,
-      logger,
-      defaultMaxActive: 4,
-      heartbeatTtlMs: 15_000,
-      intervalMs: 60_000,
-      fullKickGapMs: 60_000,
-      onRound: (round) => rounds.push(round),
-    });
+    const { runner, rounds } = recordingRunner();
     runner.start();
     try {
       await handle.db.insert(tasks).values({ tenantId: 'A', type: 'import', input: {} });
@@ -62,16 +66,7 @@ describe('DispatcherRunner', () => {
   });
 
   it('runs new-task kicks without the gap while slots are free', async () => {
-    const rounds: DispatchRound[] = [];
-    const runner = new DispatcherRunner({
-      db: handle.db,
-      logger,
-      defaultMaxActive: 4,
-      heartbeatTtlMs: 15_000,
-      intervalMs: 60_000,
-      fullKickGapMs: 60_000,
-      onRound: (round) => rounds.push(round),
-    });
+    const { runner, rounds } = recordingRunner();
     await handle.db.delete(workerHeartbeats);
     await handle.db.delete(tasks);
     await handle.db.insert(workerHeartbeats).values({ workerId: 'w2', concurrency: 8 });
@@ -84,6 +79,32 @@ describe('DispatcherRunner', () => {
         expect(rounds[n - 1]!.dispatched).toHaveLength(1);
       }
     } finally {
+      await runner.stop();
+    }
+  });
+
+  it('looks again when another replica held the dispatch lock, so a kick is never lost to its round', async () => {
+    await handle.db.delete(workerHeartbeats);
+    await handle.db.delete(tasks);
+    await handle.db.insert(workerHeartbeats).values({ workerId: 'w3', concurrency: 2 });
+    await handle.db.insert(tasks).values({ tenantId: 'A', type: 'import', input: {} });
+    const other = await handle.pool.connect(); // plays the replica whose round is running
+    await other.query('select pg_advisory_lock($1)', [DISPATCH_LOCK_KEY]);
+    const { runner, rounds } = recordingRunner();
+    runner.start();
+    try {
+      runner.kick(); // the only kick
+      await vi.waitFor(() => expect(rounds.length).toBeGreaterThanOrEqual(2)); // retried, still locked out
+      expect(rounds.every((r) => !r.locked)).toBe(true);
+      await other.query('select pg_advisory_unlock($1)', [DISPATCH_LOCK_KEY]);
+      await vi.waitFor(
+        () => expect(rounds.at(-1)).toMatchObject({ locked: true, dispatched: [expect.anything()] }),
+        {
+          timeout: 10_000,
+        },
+      );
+    } finally {
+      other.release();
       await runner.stop();
     }
   });

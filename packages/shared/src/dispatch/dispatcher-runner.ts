@@ -50,10 +50,12 @@ export class DispatcherRunner {
       async () => {
         try {
           const round = await dispatchRound(db, dispatchOptions);
-          // Another replica held the lock: it is dispatching, and this process learned nothing about the slots.
           if (round.locked) this.full = round.capacity - round.busy - round.dispatched.length <= 0;
           onRound?.(round);
-          if (round.more) this.runner.kick(); // the next batch as soon as this run ends
+          // More to dispatch: the next batch as soon as this run ends. Lock held elsewhere: that round may have
+          // read the slots before whatever kicked this one (a job that just ended), so look again shortly
+          // rather than leave a freed slot unseen until the next kick.
+          if (round.more || !round.locked) this.runner.kick();
         } catch (error) {
           logger.warn({ err: error }, 'dispatcher: round failed; will retry');
         }

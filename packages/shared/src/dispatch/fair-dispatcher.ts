@@ -3,7 +3,7 @@ import type { DbExecutor } from '../db/client.js';
 import { queueForTaskType } from '../queue/catalog.js';
 
 /** Any fixed 64-bit key: one dispatcher at a time across every API and worker replica. */
-const DISPATCH_LOCK_KEY = 0x0c10_0d15;
+export const DISPATCH_LOCK_KEY = 0x0c10_0d15;
 
 /**
  * Kicks (after each POST, after each finished job) start a round at most this often per process: under a burst
@@ -51,11 +51,18 @@ type Row = Record<string, unknown>;
 /**
  * One dispatch round, in one transaction under a transaction-scoped advisory lock (replicas skip, never wait):
  * free = live worker capacity (per host, at most its host_slots) − tasks holding a slot (counted from task rows,
- * never from counters); then, while a slot is free, the tenant with undispatched work and room under its
- * max_active_tasks that was served longest ago (never-served first, then oldest waiting task) gets its oldest
- * pending task dispatched: dispatched_at set,
- * its outbox row written (the relay publishes it with the task-derived jobId). A,A,A,B,B,C on 2 slots thus runs
- * A,B,C,A,B,A. The queue never holds more jobs than free slots, so BullMQ's FIFO never orders tenants.
+ * never from counters); then up to min(free, DISPATCH_ROUND_MAX_TASKS) tasks are dispatched (dispatched_at set,
+ * outbox row written; the relay publishes each with its task-derived jobId).
+ *
+ * The order is the round-robin's: the tenant with undispatched work and room under its max_active_tasks that was
+ * served longest ago (never-served first, then oldest waiting task) gets its oldest pending task, and goes to the
+ * back. A,A,A,B,B,C on 2 slots thus runs A,B,C,A,B,A. Served in that order, the tenants keep their relative
+ * order, so a round is a series of turns: turn 0 gives each tenant in that order its oldest task, turn 1 its
+ * second (if it still has room), and so on. Sorting the waiting tasks by (turn, tenant order) gives the same
+ * sequence in one statement. It reads each tenant's oldest waiting task by index and at most a round's tasks
+ * per served tenant, where picking one task at a time grouped the whole backlog once per task (docs/scaling.md,
+ * "the dispatcher"). The queue never holds more jobs than free slots, so BullMQ's FIFO never
+ * orders tenants.
  */
 export async function dispatchRound(
   db: { transaction: <T>(work: (tx: DbExecutor) => Promise<T>) => Promise<T> },
@@ -74,43 +81,73 @@ export async function dispatchRound(
              (select count(*) from tasks where ${HOLDS_SLOT})::int as busy`);
     const capacity = Number(load?.capacity ?? 0);
     const busy = Number(load?.busy ?? 0);
-    const dispatched: DispatchedTask[] = [];
-    let free = capacity - busy;
-    for (; free > 0 && dispatched.length < DISPATCH_ROUND_MAX_TASKS; free--) {
-      const [next] = await rows(sql`
-        with waiting as (
-          select tenant_id, min(created_at) as oldest from tasks
-          where status = 'pending' and dispatched_at is null group by tenant_id
-        ), active as (
-          select tenant_id, count(*) as n from tasks where ${HOLDS_SLOT} group by tenant_id
-        ), chosen as (
-          select t.id from tenants t
-          join waiting w on w.tenant_id = t.id
-          left join active a on a.tenant_id = t.id
-          where coalesce(a.n, 0) < coalesce(t.max_active_tasks, ${options.defaultMaxActive})
-          order by t.last_dispatched_at asc nulls first, w.oldest asc, t.id
-          limit 1
-        ), task as (
-          select k.id, k.type, k.tenant_id from tasks k join chosen c on c.id = k.tenant_id
-          where k.status = 'pending' and k.dispatched_at is null
-          order by k.created_at, k.id limit 1 for update of k
-        )
-        -- clock_timestamp, not now(): tasks dispatched in one round get increasing times, so dispatched_at
-        -- records the dispatch order (the round-robin e2e test reads it).
-        update tasks set dispatched_at = clock_timestamp() from task where tasks.id = task.id
-        returning task.id as task_id, task.type as type, task.tenant_id as tenant_id`);
-      if (!next) break;
-      const taskId = String(next.task_id);
-      const tenantId = String(next.tenant_id);
-      const queue = queueForTaskType[next.type as keyof typeof queueForTaskType];
-      await tx.execute(sql`update tenants set last_dispatched_at = clock_timestamp() where id = ${tenantId}`);
+    const free = capacity - busy;
+    const limit = Math.min(free, DISPATCH_ROUND_MAX_TASKS);
+    if (limit <= 0) return { locked: true, capacity, busy, dispatched: [], more: false };
+    // The whole round in one statement; see the function's comment for why the order is the round-robin's.
+    const picked = await rows(sql`
+      with active as (
+        select tenant_id, count(*)::int as n from tasks where ${HOLDS_SLOT} group by tenant_id
+      ), next_tenants as (
+        -- A round serves at most as many tenants as it dispatches tasks: the first ones in round-robin order
+        -- with waiting work and room. One index probe per tenant (tasks_undispatched_idx), never a backlog scan.
+        select t.id, t.last_dispatched_at, o.oldest,
+               coalesce(t.max_active_tasks, ${options.defaultMaxActive}) - coalesce(a.n, 0) as room
+        from tenants t
+        cross join lateral (
+          select k.created_at as oldest from tasks k
+          where k.tenant_id = t.id and k.status = 'pending' and k.dispatched_at is null
+          order by k.created_at limit 1
+        ) o
+        left join active a on a.tenant_id = t.id
+        where coalesce(t.max_active_tasks, ${options.defaultMaxActive}) - coalesce(a.n, 0) > 0
+        order by t.last_dispatched_at asc nulls first, o.oldest, t.id
+        limit ${limit}
+      ), picked as (
+        select w.id, w.turn, n.last_dispatched_at, n.oldest, n.id as tenant_id
+        from next_tenants n
+        cross join lateral (
+          select k.id, row_number() over (order by k.created_at, k.id) - 1 as turn from tasks k
+          where k.tenant_id = n.id and k.status = 'pending' and k.dispatched_at is null
+          order by k.created_at, k.id limit least(n.room, ${limit}::int)
+        ) w
+        order by w.turn, n.last_dispatched_at asc nulls first, n.oldest, n.id
+        limit ${limit}
+      ), sequenced as (
+        select id, row_number() over (order by turn, last_dispatched_at asc nulls first, oldest, tenant_id) as seq
+        from picked
+      ), started as (
+        select clock_timestamp() as at
+      ), dispatched as (
+        -- dispatched_at records the dispatch order (the round-robin e2e test reads it): 1 µs apart in a round.
+        update tasks set dispatched_at = started.at + sequenced.seq * interval '1 microsecond'
+        from sequenced, started
+        where tasks.id = sequenced.id and tasks.status = 'pending' and tasks.dispatched_at is null
+        returning tasks.id, tasks.type, tasks.tenant_id, tasks.dispatched_at, sequenced.seq
+      ), served as (
+        update tenants set last_dispatched_at = last.at
+        from (select tenant_id, max(dispatched_at) as at from dispatched group by tenant_id) last
+        where tenants.id = last.tenant_id
+      )
+      select id as task_id, type, tenant_id from dispatched order by seq`);
+    const dispatched: DispatchedTask[] = picked.map((row) => ({
+      taskId: String(row.task_id),
+      tenantId: String(row.tenant_id),
+    }));
+    if (dispatched.length > 0) {
+      // [task id, queue] pairs, inserted in dispatch order (the outbox id orders the relay's publishing).
+      const jobs = picked.map((row) => [
+        row.task_id,
+        queueForTaskType[row.type as keyof typeof queueForTaskType],
+      ]);
       await tx.execute(sql`
         insert into outbox (task_id, queue, payload)
-        values (${taskId}, ${queue}, ${JSON.stringify({ taskId })}::jsonb)`);
-      dispatched.push({ taskId, tenantId });
+        select (job->>0)::uuid, job->>1, jsonb_build_object('taskId', job->>0)
+        from jsonb_array_elements(${JSON.stringify(jobs)}::jsonb) with ordinality as u(job, n)
+        order by n`);
+      await tx.execute(sql`select pg_notify(${OUTBOX_NOTIFY_CHANNEL}, '')`);
     }
-    if (dispatched.length > 0) await tx.execute(sql`select pg_notify(${OUTBOX_NOTIFY_CHANNEL}, '')`);
-    const more = dispatched.length === DISPATCH_ROUND_MAX_TASKS && free > 0;
+    const more = dispatched.length === DISPATCH_ROUND_MAX_TASKS && free > dispatched.length;
     return { locked: true, capacity, busy, dispatched, more };
   });
 }
