@@ -16,6 +16,13 @@ import { PeriodicRunner } from './periodic-runner.js';
  */
 export const DISPATCH_FULL_KICK_GAP_MS = 100;
 
+/**
+ * A round that found another replica's round holding the dispatch lock runs again this much later (any kick in
+ * between serves instead). Longer than DISPATCH_KICK_MIN_GAP_MS so that replicas kicking at once do not trade
+ * back-to-back rounds that dispatch nothing.
+ */
+export const DISPATCH_LOCKED_OUT_RETRY_MS = 100;
+
 export interface DispatcherRunnerOptions extends DispatchOptions {
   db: Parameters<typeof dispatchRound>[0];
   logger: Logger;
@@ -52,10 +59,11 @@ export class DispatcherRunner {
           const round = await dispatchRound(db, dispatchOptions);
           if (round.locked) this.full = round.capacity - round.busy - round.dispatched.length <= 0;
           onRound?.(round);
-          // More to dispatch: the next batch as soon as this run ends. Lock held elsewhere: that round may have
-          // read the slots before whatever kicked this one (a job that just ended), so look again shortly
-          // rather than leave a freed slot unseen until the next kick.
-          if (round.more || !round.locked) this.runner.kick();
+          if (round.more)
+            this.runner.kick(); // the next batch as soon as this run ends
+          // Lock held elsewhere: that round may have read the slots before whatever kicked this one (a job that
+          // just ended), so look again; without this a freed slot could stay unseen until the next timer tick.
+          else if (!round.locked) this.runner.kick(DISPATCH_LOCKED_OUT_RETRY_MS);
         } catch (error) {
           logger.warn({ err: error }, 'dispatcher: round failed; will retry');
         }

@@ -1,5 +1,6 @@
 export {
   DISPATCH_FULL_KICK_GAP_MS,
+  DISPATCH_LOCKED_OUT_RETRY_MS,
   DispatcherRunner,
   type DispatcherRunnerOptions,
 } from './dispatcher-runner.js';
