@@ -129,14 +129,17 @@ export async function dispatchRound(
         from (select tenant_id, max(dispatched_at) as at from dispatched group by tenant_id) last
         where tenants.id = last.tenant_id
       )
-      select id as task_id, type, tenant_id from dispatched order by seq`);
-    const dispatched: DispatchedTask[] = picked.map((row) => ({
+      -- Every picked task, dispatched or not: one that changed meanwhile (the UPDATE re-checks it) is skipped.
+      select d.id as task_id, d.type, d.tenant_id from sequenced s left join dispatched d on d.id = s.id
+      order by s.seq`);
+    const done = picked.filter((row) => row.task_id !== null);
+    const dispatched: DispatchedTask[] = done.map((row) => ({
       taskId: String(row.task_id),
       tenantId: String(row.tenant_id),
     }));
     if (dispatched.length > 0) {
       // [task id, queue] pairs, inserted in dispatch order (the outbox id orders the relay's publishing).
-      const jobs = picked.map((row) => [
+      const jobs = done.map((row) => [
         row.task_id,
         queueForTaskType[row.type as keyof typeof queueForTaskType],
       ]);
@@ -147,7 +150,9 @@ export async function dispatchRound(
         order by n`);
       await tx.execute(sql`select pg_notify(${OUTBOX_NOTIFY_CHANNEL}, '')`);
     }
-    const more = dispatched.length === DISPATCH_ROUND_MAX_TASKS && free > dispatched.length;
+    // The round stopped at its cap, or skipped a task that changed meanwhile: free slots may be left for the rest.
+    const more =
+      free > dispatched.length && (picked.length === DISPATCH_ROUND_MAX_TASKS || done.length < picked.length);
     return { locked: true, capacity, busy, dispatched, more };
   });
 }

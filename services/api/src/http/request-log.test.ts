@@ -17,6 +17,7 @@ let release: () => void = () => {};
 const app = express();
 app.use(requestLog(createLogger({ name: 'test', destination })));
 app.get('/ok', (_req, res) => void res.status(201).json({ ok: true }));
+app.get('/broken', (_req, res) => void res.status(503).json({ down: true }));
 app.get('/slow', (_req, res) => {
   release = () => res.end();
 });
@@ -46,6 +47,12 @@ describe('requestLog', () => {
     });
     expect((lines[1]!.req as { id: number }).id).toBe((lines[0]!.req as { id: number }).id + 1);
     expect(JSON.stringify(lines)).not.toContain('secret-token-1');
+  });
+
+  it('logs a 5xx at error level as "request errored"', async () => {
+    await fetch(url('/broken'));
+    await vi.waitFor(() => expect(lines).toHaveLength(1));
+    expect(lines[0]).toMatchObject({ level: 50, msg: 'request errored', res: { statusCode: 503 } });
   });
 
   it('says so when the client went away before the response finished', async () => {

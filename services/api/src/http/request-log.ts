@@ -2,8 +2,8 @@ import type { Logger } from '@cloud-images/shared';
 import type { RequestHandler } from 'express';
 
 /**
- * One line per request, written when its response closes: `request completed`, or `request aborted` when the
- * client went away first. It names the request, never its headers (so no token can reach it). pino-http, which
+ * One line per request, written when its response closes: `request completed`, `request errored` (error level)
+ * for a 5xx, or `request aborted` when the client went away first. It names the request, never its headers (so no token can reach it). pino-http, which
  * this replaces, built and serialised a child logger for every request on top of the line itself.
  */
 export function requestLog(logger: Logger): RequestHandler {
@@ -17,8 +17,10 @@ export function requestLog(logger: Logger): RequestHandler {
         res: { statusCode: res.statusCode },
         responseTime: Math.round(performance.now() - started),
       };
-      if (res.writableFinished) logger.info(line, 'request completed');
-      else logger.warn(line, 'request aborted');
+      // The messages and levels pino-http used, so log queries and alerts keep matching.
+      if (!res.writableFinished) logger.warn(line, 'request aborted');
+      else if (res.statusCode >= 500) logger.error(line, 'request errored');
+      else logger.info(line, 'request completed');
     });
     next();
   };

@@ -78,8 +78,8 @@ export async function insertAdmittedTask(
 
 /** The typed error for the SQLSTATEs cloud_images_admit_task raises, if it is one of them. */
 function admissionRefusal(error: unknown): Error | undefined {
-  const cause = (error as { cause?: unknown }).cause ?? error;
-  const { code, detail } = cause as { code?: string; detail?: string };
+  const cause = (error as { cause?: unknown } | null | undefined)?.cause ?? error;
+  const { code, detail } = (cause ?? {}) as { code?: string; detail?: string };
   if (code === 'CI001') return new ExclusiveAdmissionNeeded();
   if (code !== 'CI002' || !detail) return undefined;
   const refusal = JSON.parse(detail) as { limit: string; max: number; current: number };
